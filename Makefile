@@ -1,0 +1,48 @@
+# Set-up and checks. `make synth` and `make test` work on a fresh machine with python3 and npm.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Node 22 from node_modules (npm package node@22) runs jsii and the CDK CLI.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+CDK := node_modules/.bin/cdk
+INSTANCE_ID ?=
+CONTACT_ID ?=
+
+.PHONY: setup synth test lint typecheck unit deploy destroy clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	$(CDK) synth --quiet
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+deploy: setup
+	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_ID)" || { echo "usage: make deploy INSTANCE_ID=<uuid> CONTACT_ID=<contact id>"; exit 2; }
+	$(CDK) deploy --parameters InstanceId=$(INSTANCE_ID) --parameters ContactId=$(CONTACT_ID)
+
+destroy: setup
+	$(CDK) destroy --force
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -1,0 +1,5 @@
+"""An AWS CDK construct that ties Amazon Connect contact streaming to a stack's lifecycle."""
+
+from contact_streaming.construct import ContactStreaming
+
+__all__ = ["ContactStreaming"]

@@ -1,0 +1,134 @@
+"""ContactStreaming: an Amazon Connect chat contact's message streaming, tied to a stack's life."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import (
+    Arn,
+    ArnFormat,
+    CustomResource,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Token,
+)
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from contact_streaming import endpoint, validation
+from contact_streaming.provider import StreamingProvider
+
+RESOURCE_TYPE = "Custom::ContactStreaming"
+SERVICE_TIMEOUT = Duration.minutes(5)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A Connect instance's ARN and its parts (tokens when built from tokens)."""
+
+    arn: str
+    instance_id: str
+    region: str
+    account: str
+
+    @classmethod
+    def of(cls, stack: Stack, instance_id: str | None, instance_arn: str | None) -> Instance:
+        """The instance named by exactly one of an id (in `stack`'s region) and an ARN."""
+        if instance_arn is None:
+            assert instance_id is not None
+            arn = stack.format_arn(
+                service="connect", resource="instance", resource_name=instance_id
+            )
+            return cls(arn, instance_id, stack.region, stack.account)
+        parts = Arn.split(instance_arn, ArnFormat.SLASH_RESOURCE_NAME)
+        assert parts.resource_name is not None
+        assert parts.region is not None
+        assert parts.account is not None
+        return cls(instance_arn, parts.resource_name, parts.region, parts.account)
+
+
+class ContactStreaming(Construct):
+    """Starts streaming a chat contact's messages to an SNS topic on deploy; stops it on destroy.
+
+    Each instance is one ``Custom::ContactStreaming`` resource. All of a stack's streams share
+    one provider Lambda, whose IAM policy names each Connect instance once.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        contact_id: str,
+        instance_id: str | None = None,
+        instance_arn: str | None = None,
+        topic: sns.ITopic | None = None,
+        streaming_endpoint_arn: str | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+    ) -> None:
+        """Define one stream.
+
+        :param contact_id: the chat contact's ContactId; a literal or a token. Required.
+        :param instance_id: the Connect instance's id, in this stack's region.
+            Default: None; give exactly one of instance_id and instance_arn.
+        :param instance_arn: the Connect instance's ARN; its region is where Connect is called.
+            Default: None; give exactly one of instance_id and instance_arn.
+        :param topic: the standard SNS topic Connect streams to; a topic this stack owns gets a
+            policy statement letting Connect publish. Default: None; give exactly one of topic
+            and streaming_endpoint_arn.
+        :param streaming_endpoint_arn: the ARN of a standard SNS topic whose policy already lets
+            Connect publish. Default: None; give exactly one of topic and streaming_endpoint_arn.
+        :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
+            it running. Default: RemovalPolicy.DESTROY.
+        """
+        validation.check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn)
+        validation.check_exactly_one(
+            "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
+        )
+        validation.check_length("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
+        if instance_id is not None:
+            validation.check_length("instance_id", instance_id, validation.INSTANCE_ID_LIMITS)
+        if instance_arn is not None:
+            validation.check_instance_arn(instance_arn)
+        if streaming_endpoint_arn is not None:
+            validation.check_endpoint_arn(streaming_endpoint_arn)
+        if topic is not None:
+            validation.check_not_fifo(topic.fifo, topic.node.path)
+            endpoint.check_key(topic)
+        super().__init__(scope, construct_id)
+
+        instance = Instance.of(Stack.of(self), instance_id, instance_arn)
+        instance_arn = instance.arn
+        endpoint_arn = topic.topic_arn if topic is not None else streaming_endpoint_arn
+        assert endpoint_arn is not None
+
+        provider = StreamingProvider.of(self)
+        provider.allow_instance(instance_arn)
+        if topic is not None and provider.first_time("topic", topic.node.path, instance_arn):
+            endpoint.allow_connect(topic, instance.account, instance_arn)
+
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=provider.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            properties={
+                "InstanceId": instance.instance_id,
+                "ContactId": contact_id,
+                "StreamingEndpointArn": endpoint_arn,
+                "Region": instance.region,
+            },
+            removal_policy=removal_policy,
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        if topic is not None:
+            # Connect may publish as soon as streaming starts, and until Delete has stopped it.
+            self.resource.node.add_dependency(topic)
+        self.instance_arn = instance_arn
+        """The Connect instance's ARN (a token when built from a token)."""
+
+    @property
+    def streaming_id(self) -> str:
+        """The StreamingId Connect returned (a token resolved at deploy time)."""
+        return Token.as_string(self.resource.get_att("StreamingId"))

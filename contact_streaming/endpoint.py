@@ -1,0 +1,76 @@
+"""Let Amazon Connect publish to a streaming endpoint topic (and use its KMS key), per instance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from aws_cdk import Annotations, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
+
+CONNECT = "connect.amazonaws.com"
+AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+def check_key(topic: sns.ITopic) -> None:
+    """Refuse a topic on the AWS-managed SNS key: its policy cannot let Connect use it."""
+    alias_name = getattr(topic.master_key, "alias_name", None)
+    if alias_name == AWS_MANAGED_SNS_KEY:
+        raise ValueError(
+            f"ContactStreaming: topic {topic.node.path!r} is encrypted with "
+            f"{AWS_MANAGED_SNS_KEY!r}, "
+            "whose key policy cannot let connect.amazonaws.com use it; encrypt the topic with a "
+            "customer-managed kms.Key instead"
+        )
+
+
+def source_conditions(account: str, instance_arn: str) -> dict[str, dict[str, str]]:
+    """Conditions that limit Connect's access to calls made for this account's instance."""
+    return {
+        "StringEquals": {"aws:SourceAccount": account},
+        "ArnEquals": {"aws:SourceArn": instance_arn},
+    }
+
+
+def statement_id(prefix: str, instance_arn: str, scope: Stack) -> str:
+    """A Sid that is the same on every synth for the same instance."""
+    resolved = json.dumps(scope.resolve(instance_arn), sort_keys=True)
+    return prefix + hashlib.sha256(resolved.encode()).hexdigest()[:12]
+
+
+def allow_connect(topic: sns.ITopic, account: str, instance_arn: str) -> None:
+    """Add the topic (and key) policy statements letting Connect stream here for one instance.
+
+    A topic whose policy this stack cannot change gets a warning naming the statement to add.
+    """
+    stack = Stack.of(topic)
+    publish = iam.PolicyStatement(
+        sid=statement_id("ConnectStreaming", instance_arn, stack),
+        principals=[iam.ServicePrincipal(CONNECT)],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
+        conditions=source_conditions(account, instance_arn),
+    )
+    if not topic.add_to_resource_policy(publish).statement_added:
+        Annotations.of(topic).add_warning_v2(
+            "contact-streaming:topic-policy",
+            "ContactStreaming cannot change this topic's policy; its owner must add: "
+            + json.dumps(stack.resolve(publish.to_statement_json())),
+        )
+    key = topic.master_key
+    if key is None:
+        return
+    use_key = iam.PolicyStatement(
+        sid=statement_id("ConnectStreamingKey", instance_arn, stack),
+        principals=[iam.ServicePrincipal(CONNECT)],
+        actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+        resources=["*"],
+        conditions=source_conditions(account, instance_arn),
+    )
+    if not key.add_to_resource_policy(use_key, allow_no_op=True).statement_added:
+        Annotations.of(topic).add_warning_v2(
+            "contact-streaming:key-policy",
+            "ContactStreaming cannot change the topic key's policy; its owner must add: "
+            + json.dumps(stack.resolve(use_key.to_statement_json())),
+        )

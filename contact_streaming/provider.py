@@ -1,0 +1,125 @@
+"""The provider behind every Custom::ContactStreaming in a stack: one Lambda, role and log group."""
+
+from __future__ import annotations
+
+import atexit
+import importlib.metadata
+import importlib.util
+import json
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+# The construct id is part of the ServiceToken's logical id, which can never change on update.
+PROVIDER_ID = "ContactStreamingProvider"
+HANDLER_FILE = "handler.py"
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+TIMEOUT = Duration.minutes(2)
+
+
+def handler_dir() -> Path:
+    """The folder holding handler.py and its requirements.txt (installed or in this repository)."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_lambda", package.parent / "lambda"):
+        if (candidate / HANDLER_FILE).is_file():
+            return candidate
+    raise FileNotFoundError(f"ContactStreaming: no {HANDLER_FILE} beside {package}")
+
+
+def pinned_crhelper(requirements: Path) -> str:
+    """The crhelper version that lambda/requirements.txt pins."""
+    for line in requirements.read_text().splitlines():
+        if line.startswith("crhelper=="):
+            return line.split("==", 1)[1].strip()
+    raise ValueError(f"ContactStreaming: {requirements} does not pin crhelper")
+
+
+@cache
+def asset_dir() -> str:
+    """Stage handler.py and the installed crhelper in a folder: no Docker, no network.
+
+    The asset hash is CDK's hash of the folder's contents, so it is the same on every run.
+    """
+    source = handler_dir()
+    wanted = pinned_crhelper(source / "requirements.txt")
+    installed = importlib.metadata.version("crhelper")
+    if installed != wanted:
+        raise RuntimeError(
+            f"ContactStreaming: the Lambda needs crhelper=={wanted}, but {installed} is installed"
+        )
+    spec = importlib.util.find_spec("crhelper")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("ContactStreaming: crhelper is not importable")
+    staging = Path(tempfile.mkdtemp(prefix="contact-streaming-asset-"))
+    atexit.register(shutil.rmtree, staging, ignore_errors=True)
+    shutil.copy2(source / HANDLER_FILE, staging / HANDLER_FILE)
+    shutil.copytree(
+        Path(spec.origin).parent,
+        staging / "crhelper",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return str(staging)
+
+
+class StreamingProvider(Construct):
+    """The stack's one provider: a Python Lambda with a role that grows per Connect instance."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Starts and stops Connect contact streaming for Custom::ContactStreaming",
+        )
+        self.log_group.grant_write(self.role)
+        self._connect = iam.PolicyStatement(
+            actions=["connect:StartContactStreaming", "connect:StopContactStreaming"],
+        )
+        self._seen: set[str] = set()
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="handler.handler",
+            code=lambda_.Code.from_asset(asset_dir()),
+            memory_size=256,
+            timeout=TIMEOUT,
+            role=self.role,
+            log_group=self.log_group,
+            description="Custom::ContactStreaming provider: Start/StopContactStreaming",
+        )
+
+    @classmethod
+    def of(cls, scope: Construct) -> StreamingProvider:
+        """The provider of `scope`'s stack, created on first use."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        if isinstance(existing, StreamingProvider):
+            return existing
+        return cls(stack, PROVIDER_ID)
+
+    def first_time(self, *parts: str) -> bool:
+        """True the first time these values (resolved, so equal tokens match) are seen."""
+        key = json.dumps(Stack.of(self).resolve(list(parts)), sort_keys=True)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def allow_instance(self, instance_arn: str) -> None:
+        """Let the function start and stop streaming on one Connect instance (once per instance)."""
+        if not self.first_time("instance", instance_arn):
+            return
+        if not self._connect.resources:
+            self.role.add_to_principal_policy(self._connect)
+        self._connect.add_resources(instance_arn)

@@ -1,0 +1,83 @@
+"""Synth-time checks of ContactStreaming props whose values are known (tokens pass through).
+
+The length limits are those of Connect's StartContactStreaming model in botocore; a test keeps
+them in step with it. The handler checks the same things again at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aws_cdk import Token
+
+INSTANCE_ID_LIMITS = (1, 100)
+CONTACT_ID_LIMITS = (1, 256)
+ENDPOINT_ARN_LIMITS = (1, 350)
+INSTANCE_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2}):\d{12}:instance/(?P<id>[^/]+)$"
+)
+TOPIC_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:sns:(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2}):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
+)
+
+
+def known(value: str | None) -> bool:
+    """True when `value` is a literal string rather than a token resolved at deploy time."""
+    return value is not None and not Token.is_unresolved(value)
+
+
+def check_length(prop: str, value: str, limits: tuple[int, int]) -> None:
+    """Raise ValueError unless a known `value` has a length within `limits`."""
+    low, high = limits
+    if known(value) and not low <= len(value) <= high:
+        raise ValueError(
+            f"ContactStreaming: {prop} must be {low}-{high} characters, "
+            f"got {value!r} ({len(value)} characters)"
+        )
+
+
+def check_exactly_one(first: str, first_value: object, second: str, second_value: object) -> None:
+    """Raise ValueError unless exactly one of two alternative props is given."""
+    if (first_value is None) == (second_value is None):
+        given = "both" if first_value is not None else "neither"
+        raise ValueError(
+            f"ContactStreaming: pass exactly one of {first} and {second}, got {given} "
+            f"({first}={first_value!r}, {second}={second_value!r})"
+        )
+
+
+def check_instance_arn(value: str) -> None:
+    """Raise ValueError unless a known `value` is a Connect instance ARN."""
+    if known(value) and not INSTANCE_ARN_PATTERN.match(value):
+        raise ValueError(
+            f"ContactStreaming: instance_arn must look like "
+            f"'arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID', got {value!r}"
+        )
+    if known(value):
+        check_length("the instance id in instance_arn", value.split("/")[-1], INSTANCE_ID_LIMITS)
+
+
+def check_endpoint_arn(value: str) -> None:
+    """Raise ValueError unless a known `value` is a standard SNS topic ARN Connect accepts."""
+    if not known(value):
+        return
+    check_length("streaming_endpoint_arn", value, ENDPOINT_ARN_LIMITS)
+    if value.endswith(".fifo"):
+        raise ValueError(
+            f"ContactStreaming: streaming_endpoint_arn {value!r} names a FIFO topic; "
+            "Connect streams only to standard SNS topics"
+        )
+    if not TOPIC_ARN_PATTERN.match(value):
+        raise ValueError(
+            f"ContactStreaming: streaming_endpoint_arn must be an SNS topic ARN "
+            f"('arn:aws:sns:REGION:ACCOUNT:NAME'), got {value!r}"
+        )
+
+
+def check_not_fifo(fifo: bool, topic_name: str) -> None:
+    """Raise ValueError for a FIFO topic."""
+    if fifo:
+        raise ValueError(
+            f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
+            "Connect streams only to standard SNS topics (create it with fifo=False)"
+        )

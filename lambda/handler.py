@@ -1,0 +1,314 @@
+"""Custom::ContactStreaming: start Amazon Connect contact streaming on Create, stop it on Delete.
+
+The PhysicalResourceId carries everything Delete needs (region, instance, contact, endpoint and
+StreamingId, or the ClientToken while the outcome of a start is unknown), so Delete never trusts
+ResourceProperties and a stack can always be destroyed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from crhelper import CfnResource
+
+if TYPE_CHECKING:
+    from mypy_boto3_connect import ConnectClient
+
+logger = logging.getLogger(__name__)
+
+# INFO, not crhelper's DEBUG default: DEBUG logs the event, whose ResponseURL is a credential.
+# The log group outlives the stack, so a long wait for log delivery on Delete buys nothing.
+helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
+
+ID_PREFIX = "contact-streaming:"
+MAX_PHYSICAL_ID = 1024
+REASON_LIMIT = 250
+GONE_ON_STOP = frozenset({"ResourceNotFoundException", "InvalidRequestException"})
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+CLIENT_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=15,
+    retries={"mode": "standard", "max_attempts": 8},
+)
+HINTS = {
+    "ResourceNotFoundException": "check InstanceId and ContactId",
+    "InvalidRequestException": "the contact must be an active chat contact",
+    "InvalidParameterException": "check the properties",
+    "AccessDeniedException": "the provider role needs this action on the instance",
+    "LimitExceededException": "throttled after retries; deploy fewer streams at once",
+    "InternalServiceException": "Connect failed after retries; try again",
+}
+
+
+class InvalidPropertyError(ValueError):
+    """A resource property that Connect would refuse; no call is made."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What a PhysicalResourceId records about one stream."""
+
+    region: str
+    instance_id: str
+    contact_id: str
+    endpoint_arn: str
+    state: str = "started"
+    streaming_id: str = ""
+    client_token: str = ""
+
+    def physical_id(self) -> str:
+        """Encode this stream as a PhysicalResourceId."""
+        fields = {
+            "state": self.state,
+            "region": self.region,
+            "instance": self.instance_id,
+            "contact": self.contact_id,
+            "endpoint": self.endpoint_arn,
+            "streaming": self.streaming_id,
+            "token": self.client_token,
+        }
+        return ID_PREFIX + urlencode({k: v for k, v in fields.items() if v})
+
+    def same_target(self, other: Stream) -> bool:
+        """True when both name the same region, instance, contact and endpoint."""
+        return (self.region, self.instance_id, self.contact_id, self.endpoint_arn) == (
+            other.region,
+            other.instance_id,
+            other.contact_id,
+            other.endpoint_arn,
+        )
+
+
+def parse_physical_id(physical_id: str) -> Stream | None:
+    """Decode a PhysicalResourceId written by `Stream.physical_id`; None if it names no stream."""
+    if not physical_id.startswith(ID_PREFIX):
+        return None
+    fields = dict(parse_qsl(physical_id[len(ID_PREFIX) :]))
+    try:
+        stream = Stream(
+            region=fields["region"],
+            instance_id=fields["instance"],
+            contact_id=fields["contact"],
+            endpoint_arn=fields["endpoint"],
+            state=fields["state"],
+            streaming_id=fields.get("streaming", ""),
+            client_token=fields.get("token", ""),
+        )
+    except KeyError:
+        return None
+    if stream.state == "started" and stream.streaming_id:
+        return stream
+    if stream.state == "pending" and stream.client_token:
+        return stream
+    return None
+
+
+def not_started_id(event: dict[str, Any]) -> str:
+    """A PhysicalResourceId for a request that started nothing: Delete has nothing to stop."""
+    return ID_PREFIX + urlencode({"state": "none", "request": event["RequestId"]})
+
+
+def client_token(event: dict[str, Any]) -> str:
+    """Idempotency token: a redelivered request (same RequestId) cannot start a second stream."""
+    seed = "\n".join((event["StackId"], event["LogicalResourceId"], event["RequestId"]))
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+@cache
+def connect_client(region: str) -> ConnectClient:
+    """A Connect client for `region`; AWS_ENDPOINT_URL_CONNECT, if set, chooses the endpoint."""
+    return boto3.client("connect", region_name=region, config=CLIENT_CONFIG)
+
+
+def short(text: str) -> str:
+    """Keep a Reason within what crhelper passes on untruncated."""
+    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
+
+
+def describe(value: str) -> str:
+    """Show a property value in a Reason without letting a huge one crowd out the message."""
+    return repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value)} characters)"
+
+
+def required(properties: dict[str, Any], name: str, limits: tuple[int, int]) -> str:
+    """Return property `name`, a string within `limits` (inclusive); else InvalidPropertyError."""
+    value = properties.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidPropertyError(
+            f"{name} is required and must be a non-blank string, got {value!r}"
+        )
+    low, high = limits
+    if not low <= len(value) <= high:
+        raise InvalidPropertyError(f"{name} must be {low}-{high} characters, got {describe(value)}")
+    return value
+
+
+def model_limits(client: ConnectClient, name: str) -> tuple[int, int]:
+    """Length limits of a StartContactStreaming input from botocore's Connect model."""
+    operation = client.meta.service_model.operation_model("StartContactStreaming")
+    members = operation.input_shape.members if operation.input_shape else {}
+    if name == "StreamingEndpointArn":
+        members = members["ChatStreamingConfiguration"].members  # type: ignore[attr-defined]
+    metadata = members[name].metadata
+    return int(metadata.get("min", 1)), int(metadata["max"])
+
+
+def desired_stream(properties: dict[str, Any]) -> Stream:
+    """Validate ResourceProperties and return the stream they ask for (not yet started)."""
+    region = properties.get("Region")
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise InvalidPropertyError(
+            f"Region must be an AWS region such as 'us-east-1', got {region!r}"
+        )
+    client = connect_client(region)
+    instance_id = required(properties, "InstanceId", model_limits(client, "InstanceId"))
+    contact_id = required(properties, "ContactId", model_limits(client, "ContactId"))
+    endpoint = required(
+        properties, "StreamingEndpointArn", model_limits(client, "StreamingEndpointArn")
+    )
+    if endpoint.endswith(".fifo"):
+        raise InvalidPropertyError(
+            f"StreamingEndpointArn {describe(endpoint)} is a FIFO topic; "
+            "Connect streams only to standard topics"
+        )
+    if not TOPIC_ARN_PATTERN.match(endpoint):
+        raise InvalidPropertyError(
+            f"StreamingEndpointArn must be an SNS topic ARN, got {describe(endpoint)}"
+        )
+    return Stream(region, instance_id, contact_id, endpoint, state="wanted")
+
+
+def connect_failure(action: str, error: ClientError) -> str:
+    """A Reason for a Connect error that says what failed and what to check."""
+    code = error.response.get("Error", {}).get("Code", "Unknown")
+    message = error.response.get("Error", {}).get("Message", "")
+    hint = HINTS.get(code, "see the provider's log")
+    return short(f"Connect {action} failed: {code} ({hint}): {message}")
+
+
+def start(event: dict[str, Any], wanted: Stream, fallback_id: str) -> Stream:
+    """Start `wanted`; return it with its StreamingId.
+
+    A definite refusal answers with `fallback_id` (nothing changed). An unknown outcome (no
+    answer, or a 5xx after retries) answers with a pending id holding the ClientToken, from
+    which Delete can find and stop a stream that started late.
+    """
+    stream = replace(wanted, state="pending", client_token=client_token(event))
+    if len(stream.physical_id()) > MAX_PHYSICAL_ID:
+        raise InvalidPropertyError(
+            "InstanceId, ContactId and StreamingEndpointArn are too long to record"
+        )
+    helper.PhysicalResourceId = stream.physical_id()
+    try:
+        streaming_id = start_call(stream)
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
+            helper.PhysicalResourceId = fallback_id
+        raise RuntimeError(connect_failure("StartContactStreaming", error)) from error
+    except BotoCoreError as error:
+        raise RuntimeError(
+            short(
+                f"Connect StartContactStreaming did not answer ({error}); "
+                "Delete will stop the stream if it started"
+            )
+        ) from error
+    return replace(stream, state="started", streaming_id=streaming_id, client_token="")
+
+
+def start_call(stream: Stream) -> str:
+    """Call StartContactStreaming with the stream's ClientToken; return the StreamingId."""
+    response = connect_client(stream.region).start_contact_streaming(
+        InstanceId=stream.instance_id,
+        ContactId=stream.contact_id,
+        ChatStreamingConfiguration={"StreamingEndpointArn": stream.endpoint_arn},
+        ClientToken=stream.client_token,
+    )
+    logger.info("Started streaming %s for contact %s", response["StreamingId"], stream.contact_id)
+    return response["StreamingId"]
+
+
+def stop(stream: Stream) -> None:
+    """Stop a started stream; a stream or contact that is already gone counts as stopped."""
+    try:
+        connect_client(stream.region).stop_contact_streaming(
+            InstanceId=stream.instance_id,
+            ContactId=stream.contact_id,
+            StreamingId=stream.streaming_id,
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in GONE_ON_STOP:
+            raise RuntimeError(connect_failure("StopContactStreaming", error)) from error
+        logger.info("Streaming %s already stopped: %s", stream.streaming_id, error)
+        return
+    logger.info("Stopped streaming %s for contact %s", stream.streaming_id, stream.contact_id)
+
+
+def reconcile(stream: Stream) -> None:
+    """Stop whatever a start of unknown outcome may have begun, found again by its ClientToken."""
+    try:
+        streaming_id = start_call(stream)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in GONE_ON_STOP:
+            raise RuntimeError(connect_failure("StartContactStreaming", error)) from error
+        logger.info("Nothing to reconcile for contact %s: %s", stream.contact_id, error)
+        return
+    stop(replace(stream, state="started", streaming_id=streaming_id))
+
+
+def answer(stream: Stream) -> str:
+    """Set the response Data and return the PhysicalResourceId."""
+    helper.Data["StreamingId"] = stream.streaming_id
+    return stream.physical_id()
+
+
+@helper.create
+def create(event: dict[str, Any], _context: Any) -> str:
+    """Create: start streaming."""
+    helper.PhysicalResourceId = not_started_id(event)
+    wanted = desired_stream(event["ResourceProperties"])
+    return answer(start(event, wanted, fallback_id=not_started_id(event)))
+
+
+@helper.update
+def update(event: dict[str, Any], _context: Any) -> str:
+    """Update: keep the stream if it already matches the properties, else start a new one.
+
+    CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place.
+    """
+    old_id: str = event["PhysicalResourceId"]
+    helper.PhysicalResourceId = old_id
+    current = parse_physical_id(old_id)
+    wanted = desired_stream(event["ResourceProperties"])
+    if current is not None and current.state == "started" and current.same_target(wanted):
+        logger.info("Nothing that matters changed; keeping streaming %s", current.streaming_id)
+        return answer(current)
+    return answer(start(event, wanted, fallback_id=old_id))
+
+
+@helper.delete
+def delete(event: dict[str, Any], _context: Any) -> str:
+    """Delete: stop what the PhysicalResourceId records; the properties are not consulted."""
+    physical_id: str = event.get("PhysicalResourceId", "")
+    stream = parse_physical_id(physical_id)
+    if stream is None:
+        logger.info("No stream recorded in %r; nothing to stop", physical_id)
+    elif stream.state == "pending":
+        reconcile(stream)
+    else:
+        stop(stream)
+    return physical_id
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    """Lambda entry point: crhelper routes the event and always answers CloudFormation."""
+    helper(event, context)

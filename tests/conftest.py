@@ -1,0 +1,31 @@
+"""Shared fixtures: the app's synthesized template, built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# jsii starts Node when aws_cdk is first imported: use the pinned Node 22 from node_modules.
+os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+
+from aws_cdk import App  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+
+from stacks.streaming_stack import StreamingStack  # noqa: E402
+
+STACK_NAME = "ContactStreamingStack"
+
+
+@pytest.fixture(scope="session")
+def app_stack() -> StreamingStack:
+    """The app's stack as app.py builds it."""
+    return StreamingStack(App(), STACK_NAME)
+
+
+@pytest.fixture(scope="session")
+def app_template(app_stack: StreamingStack) -> Template:
+    """The app stack's synthesized template."""
+    return Template.from_stack(app_stack)
