@@ -32,6 +32,7 @@ helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
 ID_PREFIX = "contact-streaming:"
 MAX_PHYSICAL_ID = 1024
 REASON_LIMIT = 250
+SHOWN_LIMIT = 120
 GONE_ON_STOP = frozenset({"ResourceNotFoundException", "InvalidRequestException"})
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
@@ -135,9 +136,12 @@ def short(text: str) -> str:
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
 
 
-def describe(value: str) -> str:
+def describe(value: object) -> str:
     """Show a property value in a Reason without letting a huge one crowd out the message."""
-    return repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value)} characters)"
+    if isinstance(value, str) and len(value) > SHOWN_LIMIT:
+        return f"{value[:60]!r}… ({len(value)} characters)"
+    shown = repr(value)
+    return shown if len(shown) <= SHOWN_LIMIT else shown[:SHOWN_LIMIT] + "…"
 
 
 def required(properties: dict[str, Any], name: str, limits: tuple[int, int]) -> str:
@@ -145,7 +149,7 @@ def required(properties: dict[str, Any], name: str, limits: tuple[int, int]) -> 
     value = properties.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InvalidPropertyError(
-            f"{name} is required and must be a non-blank string, got {value!r}"
+            f"{name} is required and must be a non-blank string, got {describe(value)}"
         )
     low, high = limits
     if not low <= len(value) <= high:
@@ -168,7 +172,7 @@ def desired_stream(properties: dict[str, Any]) -> Stream:
     region = properties.get("Region")
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         raise InvalidPropertyError(
-            f"Region must be an AWS region such as 'us-east-1', got {region!r}"
+            f"Region must be an AWS region such as 'us-east-1', got {describe(region)}"
         )
     client = connect_client(region)
     instance_id = required(properties, "InstanceId", model_limits(client, "InstanceId"))
