@@ -1,0 +1,194 @@
+"""Synth-time validation of ContactStreaming props: bad literals fail, tokens pass."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import botocore.session
+import pytest
+from aws_cdk import App, CfnParameter, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Template
+
+from contact_streaming import ContactStreaming, validation
+
+INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
+INSTANCE_ARN = f"arn:aws:connect:eu-west-2:123456789012:instance/{INSTANCE_ID}"
+TOPIC_ARN = "arn:aws:sns:eu-west-2:123456789012:streaming"
+GOOD: dict[str, Any] = {
+    "contact_id": "contact-1",
+    "instance_id": INSTANCE_ID,
+    "streaming_endpoint_arn": TOPIC_ARN,
+}
+
+
+@pytest.fixture
+def stack() -> Stack:
+    return Stack(App(), "Test")
+
+
+def build(stack: Stack, **overrides: Any) -> ContactStreaming:
+    props = {**GOOD, **overrides}
+    return ContactStreaming(stack, "Streaming", **props)
+
+
+def quoted(value: str) -> str:
+    """A regex matching repr(value) in an error message."""
+    return re.escape(repr(value))
+
+
+@pytest.mark.parametrize("contact_id", ["", "c" * 257])
+def test_contact_streaming_contact_id_bad_length_raises(stack: Stack, contact_id: str) -> None:
+    pattern = rf"contact_id must be 1-256 characters, got {quoted(contact_id)}"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, contact_id=contact_id)
+
+
+def test_contact_streaming_contact_id_256_chars_accepted(stack: Stack) -> None:
+    build(stack, contact_id="c" * 256)
+
+
+@pytest.mark.parametrize("instance_id", ["", "i" * 101])
+def test_contact_streaming_instance_id_bad_length_raises(stack: Stack, instance_id: str) -> None:
+    pattern = rf"instance_id must be 1-100 characters, got {quoted(instance_id)}"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, instance_id=instance_id)
+
+
+@pytest.mark.parametrize(
+    "instance_arn",
+    [
+        f"arn:aws:sns:eu-west-2:123456789012:instance/{INSTANCE_ID}",
+        f"arn:aws:connect:eu-west-2:12345:instance/{INSTANCE_ID}",
+        f"arn:aws:connect:eu-west-2:123456789012:contact/{INSTANCE_ID}",
+        INSTANCE_ID,
+        "",
+    ],
+)
+def test_contact_streaming_instance_arn_malformed_raises(stack: Stack, instance_arn: str) -> None:
+    with pytest.raises(ValueError, match=rf"instance_arn must look like .*{quoted(instance_arn)}"):
+        build(stack, instance_id=None, instance_arn=instance_arn)
+
+
+def test_contact_streaming_instance_arn_id_too_long_raises(stack: Stack) -> None:
+    long_id = "i" * 101
+    with pytest.raises(ValueError, match=rf"instance_arn must be 1-100 .*{quoted(long_id)}"):
+        build(stack, instance_id=None, instance_arn=INSTANCE_ARN.replace(INSTANCE_ID, long_id))
+
+
+@pytest.mark.parametrize(
+    ("instance_id", "instance_arn", "given"),
+    [(INSTANCE_ID, INSTANCE_ARN, "both"), (None, None, "neither")],
+)
+def test_contact_streaming_instance_id_and_arn_not_exactly_one_raises(
+    stack: Stack, instance_id: str | None, instance_arn: str | None, given: str
+) -> None:
+    pattern = rf"exactly one of instance_id and instance_arn, got {given} .*instance_arn="
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, instance_id=instance_id, instance_arn=instance_arn)
+
+
+def test_contact_streaming_topic_and_endpoint_both_raises(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Topic")
+    pattern = rf"exactly one of topic and streaming_endpoint_arn, got both .*{quoted(TOPIC_ARN)}"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, topic=topic)
+
+
+def test_contact_streaming_topic_and_endpoint_neither_raises(stack: Stack) -> None:
+    pattern = r"exactly one of topic and streaming_endpoint_arn, got neither"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, streaming_endpoint_arn=None)
+
+
+def test_contact_streaming_endpoint_arn_351_chars_raises(stack: Stack) -> None:
+    prefix = "arn:aws:sns:eu-west-2:123456789012:"
+    arn = prefix + "t" * (351 - len(prefix))
+    assert len(arn) == 351
+    pattern = rf"streaming_endpoint_arn must be 1-350 characters, got {quoted(arn)} \(351"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, streaming_endpoint_arn=arn)
+
+
+def test_contact_streaming_endpoint_arn_fifo_raises(stack: Stack) -> None:
+    arn = f"{TOPIC_ARN}.fifo"
+    with pytest.raises(ValueError, match=rf"streaming_endpoint_arn {quoted(arn)} names a FIFO"):
+        build(stack, streaming_endpoint_arn=arn)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sqs:eu-west-2:123456789012:queue",
+        "arn:aws:sns:eu-west-2:123456789012:bad/name",
+        "streaming",
+    ],
+)
+def test_contact_streaming_endpoint_arn_not_sns_raises(stack: Stack, arn: str) -> None:
+    with pytest.raises(ValueError, match=rf"must be an SNS topic ARN .*{quoted(arn)}"):
+        build(stack, streaming_endpoint_arn=arn)
+
+
+def test_contact_streaming_fifo_topic_raises(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Topic", fifo=True, topic_name="streaming")
+    with pytest.raises(ValueError, match=r"topic 'Test/Topic' is a FIFO topic"):
+        build(stack, streaming_endpoint_arn=None, topic=topic)
+
+
+def test_contact_streaming_topic_on_aws_managed_key_raises(stack: Stack) -> None:
+    key = kms.Alias.from_alias_name(stack, "SnsKey", "alias/aws/sns")
+    topic = sns.Topic(stack, "Topic", master_key=key)
+    pattern = r"topic 'Test/Topic' is encrypted with 'alias/aws/sns'"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, streaming_endpoint_arn=None, topic=topic)
+
+
+def test_contact_streaming_failed_validation_adds_nothing(stack: Stack) -> None:
+    with pytest.raises(ValueError, match="contact_id"):
+        build(stack, contact_id="")
+    assert stack.node.try_find_child("Streaming") is None
+    assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
+
+
+def test_contact_streaming_tokens_pass_validation(stack: Stack) -> None:
+    def param(name: str) -> str:
+        return CfnParameter(stack, name).value_as_string
+
+    build(
+        stack,
+        contact_id=param("ContactId"),
+        instance_id=None,
+        instance_arn=param("InstanceArn"),
+        streaming_endpoint_arn=param("TopicArn"),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::ContactStreaming",
+        {"ContactId": {"Ref": "ContactId"}, "StreamingEndpointArn": {"Ref": "TopicArn"}},
+    )
+
+
+def test_contact_streaming_instance_id_token_passes_validation(stack: Stack) -> None:
+    build(stack, instance_id=CfnParameter(stack, "InstanceId").value_as_string)
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::ContactStreaming", {"InstanceId": {"Ref": "InstanceId"}}
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "limits"),
+    [
+        (("InstanceId",), validation.INSTANCE_ID_LIMITS),
+        (("ContactId",), validation.CONTACT_ID_LIMITS),
+        (("ChatStreamingConfiguration", "StreamingEndpointArn"), validation.ENDPOINT_ARN_LIMITS),
+    ],
+)
+def test_validation_limits_equal_botocore_connect_model(
+    path: tuple[str, ...], limits: tuple[int, int]
+) -> None:
+    model = botocore.session.get_session().get_service_model("connect")
+    shape: Any = model.operation_model("StartContactStreaming").input_shape
+    for member in path:
+        shape = shape.members[member]
+    assert (shape.metadata["min"], shape.metadata["max"]) == limits
