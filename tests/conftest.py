@@ -1,4 +1,4 @@
-"""Shared fixtures: the app's synthesized template, built once per session."""
+"""Shared fixtures: the app's stack in a bare App (no cdk.json context), built once per session."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ STACK_NAME = "ContactStreamingStack"
 
 @pytest.fixture(scope="session")
 def app_stack() -> StreamingStack:
-    """The app's stack as app.py builds it."""
+    """The app's stack as app.py builds it, in an App without cdk.json's feature flags."""
     return StreamingStack(App(), STACK_NAME)
 
 
