@@ -1,0 +1,26 @@
+"""Fixtures: both stand-ins for the session, fresh state and a fresh Connect client per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.standins.connect import ACTIVE
+from tests.standins.events import CONTACT_ID, INSTANCE_ID
+from tests.standins.harness import Harness, running_harness
+
+
+@pytest.fixture(scope="session")
+def session_harness() -> Iterator[Harness]:
+    """Both stand-ins running and Lambda's environment set, for the whole session."""
+    with running_harness() as harness:
+        yield harness
+
+
+@pytest.fixture
+def life(session_harness: Harness) -> Harness:
+    """The harness with fresh state and one active chat contact (INSTANCE_ID, CONTACT_ID)."""
+    session_harness.reset()
+    session_harness.connect.add_contact(INSTANCE_ID, CONTACT_ID, ACTIVE)
+    return session_harness
