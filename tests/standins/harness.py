@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.standins.cloudformation import Put, ResponseEndpoint
 from tests.standins.connect import ConnectStandIn
-from tests.standins.events import LambdaContext, environment, lambda_environment
+from tests.standins.events import LambdaContext, cfn_event, environment, lambda_environment
 
 # crhelper sleeps `sleep_on_delete` on Delete when more than that is left beyond 15 s: a Delete
 # given less than 17 s answers at once; tests that want the real wait pass LAMBDA_TIMEOUT_S.
@@ -27,6 +27,7 @@ class Outcome:
     response: Put
     responses: list[Put]
     elapsed_ms: float
+    context: LambdaContext
 
     @property
     def body(self) -> dict[str, Any]:
@@ -48,15 +49,33 @@ class Harness:
         self.cfn.reset(drop_first)
         self.handler.connect_client.cache_clear()
 
+    def send(
+        self,
+        request_type: str,
+        props: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        **event_fields: Any,
+    ) -> Outcome:
+        """Build a CloudFormation event (see `cfn_event`) and invoke the handler with it.
+
+        Deletes get QUICK_DELETE_TIMEOUT_S unless told otherwise, other events 30 s.
+        """
+        event = cfn_event(request_type, self.cfn, props, **event_fields)
+        if timeout_s is None:
+            timeout_s = QUICK_DELETE_TIMEOUT_S if request_type == "Delete" else 30.0
+        return self.invoke(event, timeout_s)
+
     def invoke(self, event: dict[str, Any], timeout_s: float = 30.0) -> Outcome:
         """Call handler.handler(event, context); return the first response it caused."""
         before = len(self.cfn.received())
+        context = LambdaContext(timeout_s)
         started = time.monotonic()
-        self.handler.handler(event, LambdaContext(timeout_s))
+        self.handler.handler(event, context)
         elapsed_ms = (time.monotonic() - started) * 1000
         puts = self.cfn.wait_for(before + 1, ANSWER_WAIT_S)[before:]
         assert puts, f"no response for {event['RequestType']} {event['RequestId']}"
-        return Outcome(puts[0], puts, elapsed_ms)
+        return Outcome(puts[0], puts, elapsed_ms, context)
 
 
 @contextmanager
