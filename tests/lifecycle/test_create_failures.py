@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.connect import START, STOP, Fault
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, REGION, properties
+from tests.standins.connect import REGION, START, STOP, Fault
+from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 
 TOO_LONG = {"InstanceId": 101, "ContactId": 257, "StreamingEndpointArn": 351}

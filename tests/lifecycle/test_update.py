@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.connect import ACTIVE, START, STOP, STOPPED
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, REGION, properties
+from tests.standins.connect import ACTIVE, REGION, START, STOP, STOPPED
+from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 
 OTHER_INSTANCE = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
