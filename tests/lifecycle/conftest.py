@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, REASON_LIMIT
 from tests.standins.connect import ACTIVE
 from tests.standins.events import CONTACT_ID, INSTANCE_ID
 from tests.standins.harness import Harness, running_harness
@@ -19,8 +20,15 @@ def session_harness() -> Iterator[Harness]:
 
 
 @pytest.fixture
-def life(session_harness: Harness) -> Harness:
-    """The harness with fresh state and one active chat contact (INSTANCE_ID, CONTACT_ID)."""
+def life(session_harness: Harness) -> Iterator[Harness]:
+    """The harness with fresh state and one active chat contact (INSTANCE_ID, CONTACT_ID).
+
+    Afterwards, every response the test caused must fit CloudFormation's limits.
+    """
     session_harness.reset()
     session_harness.connect.add_contact(INSTANCE_ID, CONTACT_ID, ACTIVE)
-    return session_harness
+    yield session_harness
+    for put in session_harness.cfn.received() + session_harness.cfn.dropped:
+        assert put.size < CFN_BODY_LIMIT, f"{put.size}-byte response: {put.body}"
+        assert len(str(put.body["PhysicalResourceId"]).encode()) <= PHYSICAL_ID_LIMIT
+        assert len(str(put.body["Reason"])) <= REASON_LIMIT, put.body["Reason"]

@@ -24,6 +24,10 @@ import trustme
 
 ACCOUNT = "123456789012"
 STACK_NAME = "ContactStreamingStack"
+CFN_BODY_LIMIT = 4096
+PHYSICAL_ID_LIMIT = 1024
+# crhelper truncates a longer Reason from the front, losing the part that names the cause.
+REASON_LIMIT = 256
 
 
 @dataclass(frozen=True)
