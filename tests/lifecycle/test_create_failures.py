@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.connect import REGION, START, STOP, Fault
+from tests.standins.aws import REGION
+from tests.standins.connect import START, STOP, Fault
 from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.standins.aws import LAMBDA_TIMEOUT_S
 from tests.standins.connect import STOP, STOPPED
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, LAMBDA_TIMEOUT_S, properties
+from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 
 

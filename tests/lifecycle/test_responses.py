@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.standins.aws import REGION
 from tests.standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
-from tests.standins.connect import REGION, START
+from tests.standins.connect import START
 from tests.standins.events import properties
 from tests.standins.harness import Harness
 

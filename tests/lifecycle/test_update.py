@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.connect import ACTIVE, REGION, START, STOP, STOPPED
+from tests.standins.aws import REGION
+from tests.standins.connect import ACTIVE, START, STOP, STOPPED
 from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 

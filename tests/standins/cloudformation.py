@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 import trustme
 
-ACCOUNT = "123456789012"
-STACK_NAME = "ContactStreamingStack"
+from tests.standins.aws import REGION
+
 CFN_BODY_LIMIT = 4096
 PHYSICAL_ID_LIMIT = 1024
 # crhelper truncates a longer Reason from the front, losing the part that names the cause.
@@ -98,7 +98,7 @@ class ResponseEndpoint:
         query = (
             "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20250101T000000Z&X-Amz-SignedHeaders=host"
             f"&X-Amz-Expires=7199&X-Amz-Credential=AKIA6EXAMPLE5CFNRESP%2F20250101%2F"
-            f"us-east-1%2Fs3%2Faws4_request&X-Amz-Signature={signature}"
+            f"{REGION}%2Fs3%2Faws4_request&X-Amz-Signature={signature}"
         )
         return f"https://127.0.0.1:{self.port}/{key}?{query}"
 

@@ -24,10 +24,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape, StructureShape
 
-REGION = "us-east-1"
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEtoken"
+from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+
 START = "StartContactStreaming"
 STOP = "StopContactStreaming"
 ACTIVE = "ACTIVE"

@@ -8,24 +8,29 @@ PhysicalResourceId where CloudFormation sends them).
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from tests.standins.cloudformation import ACCOUNT, STACK_NAME, ResponseEndpoint
-from tests.standins.connect import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from tests.standins.aws import (
+    ACCESS_KEY,
+    ACCOUNT,
+    FUNCTION_NAME,
+    REGION,
+    SECRET_KEY,
+    SERVICE_TOKEN,
+    SESSION_TOKEN,
+    STACK_NAME,
+)
+from tests.standins.cloudformation import ResponseEndpoint
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 LOGICAL_ID = "StreamingResourceE1C2B3A4"
-FUNCTION_NAME = "ContactStreamingStack-ContactStreamingProviderFun-Ab12Cd34Ef56"
-SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_NAME}"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK_NAME}/{uuid.uuid4()}"
 INSTANCE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 CONTACT_ID = "5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK_NAME}-TopicBFC7AF6E-Q1w2E3r4T5y6"
-LAMBDA_TIMEOUT_S = 120.0
 
 
 def properties(**overrides: Any) -> dict[str, Any]:
@@ -74,24 +79,6 @@ def cfn_event(
         assert physical_id is not None, f"{request_type} needs a PhysicalResourceId"
         event["PhysicalResourceId"] = physical_id
     return event
-
-
-class LambdaContext:
-    """The parts of Lambda's context object crhelper and the handler read."""
-
-    def __init__(self, timeout_s: float = LAMBDA_TIMEOUT_S) -> None:
-        self.deadline = time.monotonic() + timeout_s
-        self.function_name = FUNCTION_NAME
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = SERVICE_TOKEN
-        self.memory_limit_in_mb = "256"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{FUNCTION_NAME}"
-        self.log_stream_name = f"2025/01/01/[$LATEST]{uuid.uuid4().hex}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds until the deadline, counting down in real time."""
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def lambda_environment(connect_url: str, ca_file: str) -> dict[str, str]:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tests.standins.aws import LambdaContext
 from tests.standins.cloudformation import Put, ResponseEndpoint
 from tests.standins.connect import ConnectStandIn
-from tests.standins.events import LambdaContext, cfn_event, environment, lambda_environment
+from tests.standins.events import cfn_event, environment, lambda_environment
 
 # crhelper sleeps `sleep_on_delete` on Delete when more than that is left beyond 15 s: a Delete
 # given less than 17 s answers at once; tests that want the real wait pass LAMBDA_TIMEOUT_S.
