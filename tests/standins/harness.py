@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -80,10 +82,15 @@ class Harness:
 
 
 @contextmanager
-def running_harness() -> Iterator[Harness]:
-    """Start both stand-ins, set Lambda's environment, import the handler; stop everything after."""
+def running_harness(code_dir: Path | None = None) -> Iterator[Harness]:
+    """Start both stand-ins, set Lambda's environment, import the handler; stop everything after.
+
+    `code_dir`, when given, is put first on sys.path (a Lambda asset folder: handler and crhelper).
+    """
     connect = ConnectStandIn().start()
     cfn = ResponseEndpoint().start()
+    if code_dir is not None:
+        sys.path.insert(0, str(code_dir))
     try:
         with environment(lambda_environment(connect.url, str(cfn.ca_file))):
             handler = importlib.import_module("handler")
