@@ -134,6 +134,8 @@ class ResponseRequestHandler(BaseHTTPRequestHandler):
 
     owner: ResponseEndpoint
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle and delayed ACK add 40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the test output quiet."""
