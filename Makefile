@@ -46,3 +46,14 @@ destroy: setup
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+.PHONY: rehearse bench-handler
+
+# The stack's life (create, update to another contact, delete) through the synthesized handler,
+# against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
+rehearse: synth
+	$(BIN)/python -m tests.standins.rehearse cdk.out
+
+# Handler cold start and time per event against the Connect stand-in.
+bench-handler: setup
+	$(BIN)/python -m bench.handler_bench

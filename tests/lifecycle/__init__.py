@@ -1,0 +1,1 @@
+"""The handler's lifecycle against the stand-ins, over real HTTP."""

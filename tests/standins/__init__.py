@@ -1,0 +1,1 @@
+"""Local stand-ins for Amazon Connect and the CloudFormation response endpoint."""

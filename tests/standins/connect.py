@@ -1,0 +1,438 @@
+"""A local Amazon Connect that speaks REST-JSON for StartContactStreaming and StopContactStreaming.
+
+Paths, status codes, error types and input limits come from botocore's Connect service model, so
+the real boto3 client serializes, signs, retries and parses errors exactly as against AWS. The
+stand-in checks SigV4 (service `connect`, the expected region, the signature itself), keeps state
+(contacts, streams, ClientToken idempotency), records every call and can be scripted to fail.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.model import OperationModel, Shape, StructureShape
+
+from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+
+START = "StartContactStreaming"
+STOP = "StopContactStreaming"
+ACTIVE = "ACTIVE"
+ENDED = "ENDED"
+STOPPED = "STOPPED"
+ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.connect/"
+
+MODEL = botocore.session.get_session().get_service_model("connect")
+OPERATIONS = {MODEL.operation_model(name).http["requestUri"]: name for name in (START, STOP)}
+
+
+def error_status(code: str) -> int:
+    """HTTP status of an error: from the model when modelled, else as AWS answers it."""
+    if code in MODEL.shape_names:
+        return int(MODEL.shape_for(code).metadata["error"]["httpStatusCode"])
+    return {"AccessDeniedException": 403, "InvalidSignatureException": 403}.get(code, 400)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scripted misbehaviour, used by the next matching call.
+
+    kind: "error" answers `code`; "delay" waits `seconds`, then answers normally; "drop" closes
+    the connection without an answer, after doing the work when `after_effect` is true.
+    """
+
+    kind: str
+    code: str = ""
+    seconds: float = 0.0
+    after_effect: bool = False
+
+
+@dataclass
+class Call:
+    """One request as the stand-in saw it and answered it."""
+
+    operation: str
+    body: dict[str, Any]
+    status: int
+    error: str
+    at: float
+    client_token: str = ""
+
+
+@dataclass
+class StreamRecord:
+    """A stream Connect started."""
+
+    streaming_id: str
+    instance_id: str
+    contact_id: str
+    endpoint_arn: str
+    client_token: str
+    state: str = ACTIVE
+
+
+@dataclass
+class RateLimit:
+    """A token bucket per operation: `per_second` calls a second, bursts of `per_second`."""
+
+    per_second: float
+    tokens: dict[str, float] = field(default_factory=dict)
+    updated: dict[str, float] = field(default_factory=dict)
+
+    def allow(self, operation: str, now: float) -> bool:
+        """Take a token for `operation` if one is left."""
+        elapsed = now - self.updated.get(operation, now)
+        tokens = min(
+            self.per_second, self.tokens.get(operation, self.per_second) + elapsed * self.per_second
+        )
+        self.updated[operation] = now
+        if tokens < 1:
+            self.tokens[operation] = tokens
+            return False
+        self.tokens[operation] = tokens - 1
+        return True
+
+
+class ConnectError(Exception):
+    """An error answer: its type and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ConnectStandIn:
+    """State, scripting and the HTTP server of the local Connect."""
+
+    def __init__(self, region: str = REGION) -> None:
+        self.region = region
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget contacts, streams, calls, faults and the rate limit."""
+        with self.lock:
+            self.contacts: dict[tuple[str, str], str] = {}
+            self.streams: dict[str, StreamRecord] = {}
+            self.tokens: dict[str, str] = {}
+            self.calls: list[Call] = []
+            self.rejected_signatures: list[str] = []
+            self.faults: dict[str, deque[Fault]] = {START: deque(), STOP: deque()}
+            self.rate_limit: RateLimit | None = None
+
+    # --- scripting -------------------------------------------------------------------------
+    def add_contact(self, instance_id: str, contact_id: str, state: str = ACTIVE) -> None:
+        """Make a chat contact known, ACTIVE unless told otherwise."""
+        with self.lock:
+            self.contacts[(instance_id, contact_id)] = state
+
+    def end_contact(self, instance_id: str, contact_id: str) -> None:
+        """End a contact: its streams stop with it."""
+        with self.lock:
+            self.contacts[(instance_id, contact_id)] = ENDED
+            for stream in self.streams.values():
+                if (stream.instance_id, stream.contact_id) == (instance_id, contact_id):
+                    stream.state = STOPPED
+
+    def script(self, operation: str, *faults: Fault) -> None:
+        """Queue faults for the next calls of `operation`, one per call."""
+        with self.lock:
+            self.faults[operation].extend(faults)
+
+    def limit_rate(self, per_second: float) -> None:
+        """Answer 429 LimitExceededException beyond `per_second` calls a second per operation."""
+        with self.lock:
+            self.rate_limit = RateLimit(per_second)
+
+    # --- what tests read -------------------------------------------------------------------
+    def active_streams(self) -> list[StreamRecord]:
+        """Streams still running."""
+        with self.lock:
+            return [s for s in self.streams.values() if s.state == ACTIVE]
+
+    def calls_of(self, operation: str) -> list[Call]:
+        """Recorded calls of one operation, in order."""
+        with self.lock:
+            return [c for c in self.calls if c.operation == operation]
+
+    def count(self, status: int) -> int:
+        """How many calls were answered with `status`."""
+        with self.lock:
+            return sum(1 for c in self.calls if c.status == status)
+
+    # --- server ----------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The endpoint for AWS_ENDPOINT_URL_CONNECT."""
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> ConnectStandIn:
+        """Serve on 127.0.0.1, on a free port, from a daemon thread."""
+        stand_in = self
+
+        class Handler(ConnectRequestHandler):
+            connect = stand_in
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    # --- the service -----------------------------------------------------------------------
+    def next_fault(self, operation: str) -> Fault | None:
+        """The fault scripted for this call, if any."""
+        with self.lock:
+            queue = self.faults[operation]
+            return queue.popleft() if queue else None
+
+    def throttled(self, operation: str) -> bool:
+        """True when the rate limit refuses this call."""
+        with self.lock:
+            return self.rate_limit is not None and not self.rate_limit.allow(
+                operation, time.monotonic()
+            )
+
+    def record(self, operation: str, body: dict[str, Any], status: int, error: str) -> None:
+        """Remember one answered call."""
+        with self.lock:
+            self.calls.append(
+                Call(operation, body, status, error, time.monotonic(), body.get("ClientToken", ""))
+            )
+
+    def perform(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply a valid request to the state; return the response body or raise ConnectError."""
+        validate(MODEL.operation_model(operation), body)
+        with self.lock:
+            if operation == START:
+                return self.start_streaming(body)
+            return self.stop_streaming(body)
+
+    def contact_state(self, body: dict[str, Any]) -> str:
+        """The state of the contact a request names, or ResourceNotFoundException."""
+        state = self.contacts.get((body["InstanceId"], body["ContactId"]))
+        if state is None:
+            raise ConnectError(
+                "ResourceNotFoundException",
+                f"Contact {body['ContactId']} not found in instance {body['InstanceId']}",
+            )
+        return state
+
+    def start_streaming(self, body: dict[str, Any]) -> dict[str, Any]:
+        """StartContactStreaming: idempotent on ClientToken."""
+        endpoint = body["ChatStreamingConfiguration"]["StreamingEndpointArn"]
+        token = body["ClientToken"]
+        if token in self.tokens:
+            earlier = self.streams[self.tokens[token]]
+            if (earlier.instance_id, earlier.contact_id, earlier.endpoint_arn) != (
+                body["InstanceId"],
+                body["ContactId"],
+                endpoint,
+            ):
+                raise ConnectError("InvalidRequestException", "ClientToken reused with other input")
+            return {"StreamingId": earlier.streaming_id}
+        if self.contact_state(body) != ACTIVE:
+            raise ConnectError("InvalidRequestException", "Contact is not active")
+        if endpoint.endswith(".fifo"):
+            raise ConnectError("InvalidRequestException", "FIFO topics are not supported")
+        stream = StreamRecord(
+            str(uuid.uuid4()), body["InstanceId"], body["ContactId"], endpoint, token
+        )
+        self.streams[stream.streaming_id] = stream
+        self.tokens[token] = stream.streaming_id
+        return {"StreamingId": stream.streaming_id}
+
+    def stop_streaming(self, body: dict[str, Any]) -> dict[str, Any]:
+        """StopContactStreaming of an active stream of an active contact."""
+        if self.contact_state(body) != ACTIVE:
+            raise ConnectError("InvalidRequestException", "Contact is not active")
+        stream = self.streams.get(body["StreamingId"])
+        if stream is None or stream.state != ACTIVE or stream.contact_id != body["ContactId"]:
+            raise ConnectError(
+                "ResourceNotFoundException", f"Streaming {body['StreamingId']} not found"
+            )
+        stream.state = STOPPED
+        return {}
+
+
+def validate(operation: OperationModel, body: dict[str, Any]) -> None:
+    """Check required members and string lengths against the model's input shape."""
+    assert operation.input_shape is not None
+    check_structure(operation.input_shape, body, "")
+
+
+def check_structure(shape: StructureShape, value: Any, path: str) -> None:
+    """Raise InvalidParameterException unless `value` satisfies a structure shape."""
+    if not isinstance(value, dict):
+        raise ConnectError("InvalidParameterException", f"{path or 'input'} must be an object")
+    for name in shape.required_members:
+        if name not in value:
+            raise ConnectError("InvalidParameterException", f"{path}{name} is required")
+    for name, member in shape.members.items():
+        if name in value:
+            check_member(member, value[name], f"{path}{name}")
+
+
+def check_member(shape: Shape, value: Any, path: str) -> None:
+    """Raise InvalidParameterException unless `value` satisfies a member shape."""
+    if isinstance(shape, StructureShape):
+        check_structure(shape, value, f"{path}.")
+        return
+    if shape.type_name == "string":
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", 1 << 31)
+        if not isinstance(value, str) or not low <= len(value) <= high:
+            raise ConnectError(
+                "InvalidParameterException",
+                f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                f"Member must have length between {low} and {high}",
+            )
+
+
+def verify_signature(
+    method: str, path: str, headers: dict[str, str], body: bytes, region: str
+) -> str:
+    """Why a request is not SigV4-signed for `connect` in `region` with the fake key, or ""."""
+    authorization = headers.get("authorization", "")
+    prefix = "AWS4-HMAC-SHA256 "
+    if not authorization.startswith(prefix):
+        return "missing AWS4-HMAC-SHA256 Authorization header"
+    parts = dict(p.strip().split("=", 1) for p in authorization[len(prefix) :].split(","))
+    scope = parts.get("Credential", "").split("/")
+    if len(scope) != 5 or scope[0] != ACCESS_KEY or scope[4] != "aws4_request":
+        return f"bad credential {parts.get('Credential')!r}"
+    if scope[2] != region or scope[3] != "connect":
+        return f"credential scoped to {scope[2]}/{scope[3]}, expected {region}/connect"
+    signed = parts.get("SignedHeaders", "").split(";")
+    request = AWSRequest(
+        method=method,
+        url=f"http://{headers.get('host', '')}{path}",
+        headers={name: headers.get(name, "") for name in signed},
+        data=body,
+    )
+    request.context["timestamp"] = headers.get("x-amz-date", "")
+    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN), "connect", region)
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if expected != parts.get("Signature"):
+        return "signature does not match"
+    if headers.get("x-amz-security-token") != SESSION_TOKEN:
+        return "missing or wrong X-Amz-Security-Token"
+    return ""
+
+
+class ConnectRequestHandler(BaseHTTPRequestHandler):
+    """One HTTP exchange with the stand-in."""
+
+    connect: ConnectStandIn
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle and delayed ACK add 40 ms.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output quiet."""
+
+    def do_POST(self) -> None:
+        """Route a POST to the operation its path names."""
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        operation = OPERATIONS.get(self.path)
+        if operation is None:
+            self.answer_error("UnknownOperationException", f"No operation at {self.path}")
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        problem = verify_signature("POST", self.path, headers, body, self.connect.region)
+        if problem:
+            self.connect.rejected_signatures.append(problem)
+            self.answer_error("InvalidSignatureException", problem)
+            return
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            self.answer_error("SerializationException", "body is not JSON")
+            return
+        self.serve(operation, request)
+
+    def serve(self, operation: str, request: dict[str, Any]) -> None:
+        """Apply faults, the rate limit and the operation; answer and record."""
+        fault = self.connect.next_fault(operation)
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        if self.connect.throttled(operation):
+            self.finish_call(
+                operation, request, ConnectError("LimitExceededException", "Rate exceeded")
+            )
+            return
+        if fault is not None and fault.kind == "error":
+            self.finish_call(operation, request, ConnectError(fault.code, f"scripted {fault.code}"))
+            return
+        if fault is not None and fault.kind == "drop" and not fault.after_effect:
+            self.drop(operation, request)
+            return
+        try:
+            result: dict[str, Any] | ConnectError = self.connect.perform(operation, request)
+        except ConnectError as error:
+            result = error
+        if fault is not None and fault.kind == "drop":
+            self.drop(operation, request)
+            return
+        self.finish_call(operation, request, result)
+
+    def finish_call(
+        self, operation: str, request: dict[str, Any], result: dict[str, Any] | ConnectError
+    ) -> None:
+        """Send the answer and record it."""
+        if isinstance(result, ConnectError):
+            status = self.answer_error(result.code, result.message)
+            self.connect.record(operation, request, status, result.code)
+            return
+        self.send_json(200, result, {})
+        self.connect.record(operation, request, 200, "")
+
+    def drop(self, operation: str, request: dict[str, Any]) -> None:
+        """Close the connection without an answer."""
+        self.connect.record(operation, request, 0, "dropped")
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def answer_error(self, code: str, message: str) -> int:
+        """Answer a REST-JSON error as Connect does; return the status."""
+        status = error_status(code)
+        self.send_json(
+            status, {"Message": message}, {"x-amzn-ErrorType": f"{code}:{ERROR_NAMESPACE}"}
+        )
+        return status
+
+    def send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+        """Write a JSON response."""
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)

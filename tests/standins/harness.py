@@ -1,0 +1,105 @@
+"""Run the real handler against both stand-ins in this process; read what CloudFormation got."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tests.standins.aws import LambdaContext
+from tests.standins.cloudformation import Put, ResponseEndpoint
+from tests.standins.connect import ConnectStandIn
+from tests.standins.events import cfn_event, environment, lambda_environment
+
+# crhelper sleeps `sleep_on_delete` on Delete when more than that is left beyond 15 s: a Delete
+# given less than 17 s answers at once; tests that want the real wait pass LAMBDA_TIMEOUT_S.
+QUICK_DELETE_TIMEOUT_S = 16.0
+ANSWER_WAIT_S = 15.0
+
+
+@dataclass
+class Outcome:
+    """One invocation: the first response CloudFormation read, all responses, and the time."""
+
+    response: Put
+    responses: list[Put]
+    elapsed_ms: float
+    context: LambdaContext
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The first response's JSON body."""
+        return self.response.body
+
+
+class Harness:
+    """Both stand-ins and the handler module, imported with Lambda's environment in place."""
+
+    def __init__(self, connect: ConnectStandIn, cfn: ResponseEndpoint, handler: ModuleType) -> None:
+        self.connect = connect
+        self.cfn = cfn
+        self.handler = handler
+
+    def reset(self, drop_first: int = 0) -> None:
+        """Fresh stand-in state and a fresh Connect client (a new Lambda instance's view)."""
+        self.connect.reset()
+        self.cfn.reset(drop_first)
+        self.handler.connect_client.cache_clear()
+
+    def send(
+        self,
+        request_type: str,
+        props: Mapping[str, Any],
+        *,
+        timeout_s: float | None = None,
+        **event_fields: Any,
+    ) -> Outcome:
+        """Build a CloudFormation event (see `cfn_event`) and invoke the handler with it.
+
+        Deletes get QUICK_DELETE_TIMEOUT_S unless told otherwise, other events 30 s.
+        """
+        event = cfn_event(request_type, self.cfn, props, **event_fields)
+        if timeout_s is None:
+            timeout_s = QUICK_DELETE_TIMEOUT_S if request_type == "Delete" else 30.0
+        return self.invoke(event, timeout_s)
+
+    def invoke(self, event: dict[str, Any], timeout_s: float = 30.0) -> Outcome:
+        """Call handler.handler(event, context); return the first response it caused."""
+        before = len(self.cfn.received())
+        context = LambdaContext(timeout_s)
+        started = time.monotonic()
+        self.handler.handler(event, context)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        puts = self.cfn.wait_for(before + 1, ANSWER_WAIT_S)[before:]
+        assert puts, f"no response for {event['RequestType']} {event['RequestId']}"
+        return Outcome(puts[0], puts, elapsed_ms, context)
+
+
+@contextmanager
+def running_harness(code_dir: Path | None = None) -> Iterator[Harness]:
+    """Start both stand-ins, set Lambda's environment, import the handler; stop everything after.
+
+    `code_dir`, when given, is put first on sys.path (a Lambda asset folder: handler and crhelper).
+    """
+    connect = ConnectStandIn().start()
+    cfn = ResponseEndpoint().start()
+    if code_dir is not None:
+        sys.path.insert(0, str(code_dir))
+    try:
+        with environment(lambda_environment(connect.url, str(cfn.ca_file))):
+            handler = importlib.import_module("handler")
+            assert handler.helper._init_failed is None, (
+                f"handler was imported without Lambda's environment: {handler.helper._init_failed}"
+            )
+            harness = Harness(connect, cfn, handler)
+            harness.reset()
+            yield harness
+    finally:
+        connect.stop()
+        cfn.stop()

@@ -1,0 +1,265 @@
+"""Rehearse the stack's life on this machine: no AWS account, no deployment.
+
+Reads the synthesized template in cdk.out, resolves each Custom::ContactStreaming resource's
+properties with fake parameter values, imports the handler from the synthesized Lambda asset, and
+plays create, an update that moves each stream to another contact (and CloudFormation's cleanup
+Delete of the old stream), and delete against the local Connect and CloudFormation stand-ins.
+Prints a timeline; exits 1 if any step misbehaves.
+
+Usage: python -m tests.standins.rehearse [cdk.out]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.standins.aws import ACCOUNT, REGION, STACK_NAME
+from tests.standins.connect import ACTIVE
+from tests.standins.harness import Harness, Outcome, running_harness
+
+RESOURCE_TYPE = "Custom::ContactStreaming"
+# Fake values for the stack's parameters; the second ContactId is where the update moves to.
+PARAMETERS = {
+    "InstanceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    "ContactId": "5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c",
+}
+MOVED_CONTACT_ID = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
+PSEUDO = {
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::Partition": "aws",
+    "AWS::StackName": STACK_NAME,
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+class RehearsalError(Exception):
+    """A step did not do what CloudFormation and the design expect."""
+
+
+@dataclass
+class Template:
+    """A synthesized stack template and the values its intrinsic functions resolve to."""
+
+    body: dict[str, Any]
+    parameters: dict[str, str]
+    resources: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resources = self.body["Resources"]
+        for name, value in self.parameters.items():
+            pattern = self.body["Parameters"][name].get("AllowedPattern", ".*")
+            if not re.fullmatch(pattern, value):
+                raise RehearsalError(f"parameter {name}={value!r} does not match {pattern!r}")
+
+    def physical_name(self, logical_id: str) -> str:
+        """The name CloudFormation would give a resource: stack, logical id, a suffix."""
+        return f"{STACK_NAME}-{logical_id}-R3HEARSAL"
+
+    def ref(self, name: str) -> str:
+        """What {"Ref": name} resolves to."""
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in PSEUDO:
+            return PSEUDO[name]
+        resource_type = self.resources[name]["Type"]
+        if resource_type == "AWS::SNS::Topic":
+            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.physical_name(name)}"
+        return self.physical_name(name)
+
+    def get_att(self, name: str, attribute: str) -> str:
+        """What {"Fn::GetAtt": [name, attribute]} resolves to."""
+        resource_type = self.resources[name]["Type"]
+        if (resource_type, attribute) == ("AWS::Lambda::Function", "Arn"):
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.physical_name(name)}"
+        if (resource_type, attribute) == ("AWS::SNS::Topic", "TopicArn"):
+            return self.ref(name)
+        raise RehearsalError(f"cannot resolve Fn::GetAtt {name}.{attribute} ({resource_type})")
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve Ref, Fn::GetAtt, Fn::Join, Fn::Sub and Fn::Select in a property value."""
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) != 1 or not next(iter(value)).startswith(("Ref", "Fn::")):
+            return {key: self.resolve(item) for key, item in value.items()}
+        ((function, argument),) = value.items()
+        if function == "Ref":
+            return self.ref(argument)
+        if function == "Fn::GetAtt":
+            return self.get_att(*argument)
+        if function == "Fn::Join":
+            return argument[0].join(self.resolve(argument[1]))
+        if function == "Fn::Select":
+            return self.resolve(argument[1])[int(argument[0])]
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: self.ref(m.group(1)), argument)
+        raise RehearsalError(f"cannot resolve {function} in {value!r}")
+
+
+def load_stack(cdk_out: Path) -> tuple[dict[str, Any], Path]:
+    """The one stack template in cdk.out and its provider's Lambda asset folder."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    stacks = [
+        artifact["properties"]["templateFile"]
+        for artifact in manifest["artifacts"].values()
+        if artifact["type"] == "aws:cloudformation:stack"
+    ]
+    if len(stacks) != 1:
+        raise RehearsalError(f"expected one stack in {cdk_out}, found {stacks}")
+    body = json.loads((cdk_out / stacks[0]).read_text())
+    return body, provider_asset(body, cdk_out)
+
+
+def provider_asset(body: dict[str, Any], cdk_out: Path) -> Path:
+    """The asset folder of the Lambda function every custom resource's ServiceToken names."""
+    tokens = {
+        json.dumps(resource["Properties"]["ServiceToken"])
+        for resource in body["Resources"].values()
+        if resource["Type"] == RESOURCE_TYPE
+    }
+    if len(tokens) != 1:
+        raise RehearsalError(f"expected one provider, found ServiceTokens {sorted(tokens)}")
+    function_id = json.loads(tokens.pop())["Fn::GetAtt"][0]
+    function = body["Resources"][function_id]
+    if function["Properties"]["Handler"] != "handler.handler":
+        raise RehearsalError(f"unexpected Lambda handler {function['Properties']['Handler']!r}")
+    return cdk_out / str(function["Metadata"]["aws:asset:path"])
+
+
+@dataclass
+class Step:
+    """One event of the rehearsal and what came of it."""
+
+    event: str
+    resource: str
+    calls: str
+    status: str
+    ms: float
+
+
+class Rehearsal:
+    """Plays the lifecycle and keeps the timeline."""
+
+    def __init__(self, harness: Harness, body: dict[str, Any], timeout_s: float) -> None:
+        self.harness = harness
+        self.body = body
+        self.timeout_s = timeout_s
+        self.timeline: list[Step] = []
+
+    def properties(self, parameters: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """Each custom resource's resolved properties under `parameters`."""
+        template = Template(self.body, parameters)
+        return {
+            logical_id: template.resolve(resource["Properties"])
+            for logical_id, resource in self.body["Resources"].items()
+            if resource["Type"] == RESOURCE_TYPE
+        }
+
+    def send(self, label: str, logical_id: str, request_type: str, **fields: Any) -> Outcome:
+        """Send one event; record the Connect calls it caused, its answer and its time."""
+        before = len(self.harness.connect.calls)
+        outcome = self.harness.send(
+            request_type, logical_id=logical_id, timeout_s=self.timeout_s, **fields
+        )
+        calls = ", ".join(
+            f"{call.operation} {call.status}" for call in self.harness.connect.calls[before:]
+        )
+        status = str(outcome.body["Status"])
+        self.timeline.append(Step(label, logical_id, calls or "(none)", status, outcome.elapsed_ms))
+        if status != "SUCCESS" or len(outcome.responses) != 1:
+            raise RehearsalError(f"{label} of {logical_id}: {status} {outcome.body['Reason']!r}")
+        return outcome
+
+    def expect_streams(self, wanted: set[tuple[str, str, str]], after: str) -> None:
+        """Fail unless exactly these (instance, contact, endpoint) streams are running."""
+        running = {
+            (s.instance_id, s.contact_id, s.endpoint_arn)
+            for s in self.harness.connect.active_streams()
+        }
+        if running != wanted:
+            raise RehearsalError(f"after {after}: streams running {running}, expected {wanted}")
+
+    def play(self) -> None:
+        """Create, update to another contact, cleanup Delete of the old stream, delete."""
+        moved = {**PARAMETERS, "ContactId": MOVED_CONTACT_ID}
+        first, second = self.properties(PARAMETERS), self.properties(moved)
+        for contact in (PARAMETERS["ContactId"], MOVED_CONTACT_ID):
+            self.harness.connect.add_contact(PARAMETERS["InstanceId"], contact, ACTIVE)
+        created = {lid: self.send("Create", lid, "Create", props=p) for lid, p in first.items()}
+        self.expect_streams({target(p) for p in first.values()}, "create")
+        updated = {}
+        for lid, props in second.items():
+            old_id = created[lid].body["PhysicalResourceId"]
+            updated[lid] = self.send(
+                "Update (move contact)",
+                lid,
+                "Update",
+                props=props,
+                old_props=first[lid],
+                physical_id=old_id,
+            )
+            if updated[lid].body["PhysicalResourceId"] == old_id:
+                raise RehearsalError(f"update of {lid} kept the old PhysicalResourceId")
+        for lid, props in second.items():
+            old_id = created[lid].body["PhysicalResourceId"]
+            self.send("Delete (update cleanup)", lid, "Delete", props=props, physical_id=old_id)
+        self.expect_streams({target(p) for p in second.values()}, "update")
+        for lid, props in second.items():
+            new_id = updated[lid].body["PhysicalResourceId"]
+            self.send("Delete (stack delete)", lid, "Delete", props=props, physical_id=new_id)
+        self.expect_streams(set(), "delete")
+
+    def print_timeline(self) -> None:
+        """Print the timeline as a table."""
+        print(f"{'event':<26}{'resource':<22}{'Connect calls':<34}{'status':<9}{'ms':>8}")
+        for step in self.timeline:
+            print(
+                f"{step.event:<26}{step.resource:<22}{step.calls:<34}{step.status:<9}"
+                f"{step.ms:>8.0f}"
+            )
+
+
+def target(props: dict[str, Any]) -> tuple[str, str, str]:
+    """The (instance, contact, endpoint) a resource's properties ask to stream."""
+    return props["InstanceId"], props["ContactId"], props["StreamingEndpointArn"]
+
+
+def main(argv: list[str]) -> int:
+    """Run the rehearsal on cdk.out (or the folder given); 0 when every step behaved."""
+    cdk_out = Path(argv[1] if len(argv) > 1 else "cdk.out")
+    try:
+        body, asset = load_stack(cdk_out)
+    except (RehearsalError, OSError, KeyError) as error:
+        print(f"REHEARSAL FAILED: cannot read the synthesized stack in {cdk_out}: {error!r}")
+        return 1
+    function_timeouts = {
+        r["Properties"].get("Timeout", 3)
+        for r in body["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
+    timeout_s = float(max(function_timeouts))
+    print(f"Rehearsal of {cdk_out} against local stand-ins (no AWS account, nothing deployed)")
+    with running_harness(asset) as harness:
+        print(f"handler: {harness.handler.__file__}, Lambda timeout {timeout_s:.0f} s")
+        rehearsal = Rehearsal(harness, body, timeout_s)
+        try:
+            rehearsal.play()
+        except (RehearsalError, KeyError, AssertionError) as error:
+            rehearsal.print_timeline()
+            print(f"REHEARSAL FAILED: {error}")
+            return 1
+        rehearsal.print_timeline()
+    print("Each Delete includes crhelper's 2 s wait for log delivery (sleep_on_delete).")
+    print("Rehearsal passed: create, update to another contact, delete; no stream left running.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
