@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
+
 from tests.standins.aws import LambdaContext
 from tests.standins.cloudformation import Put, ResponseEndpoint
 from tests.standins.connect import ConnectStandIn
@@ -51,6 +53,8 @@ class Harness:
         self.connect.reset()
         self.cfn.reset(drop_first)
         self.handler.connect_client.cache_clear()
+        # boto3's default session caches the credentials it first resolved (another suite's).
+        boto3.DEFAULT_SESSION = None
 
     def send(
         self,
