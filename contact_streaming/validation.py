@@ -81,3 +81,22 @@ def check_not_fifo(fifo: bool, topic_name: str) -> None:
             f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
             "Connect streams only to standard SNS topics (create it with fifo=False)"
         )
+
+
+def endpoint_region(value: str) -> str | None:
+    """The region of a known SNS topic ARN; None for a token or an ARN we cannot parse."""
+    match = TOPIC_ARN_PATTERN.match(value) if known(value) else None
+    return match.group("region") if match else None
+
+
+def check_same_region(
+    topic_prop: str, topic_region: str | None, instance_prop: str, instance_region: str
+) -> None:
+    """Raise ValueError when the topic's and the instance's regions are both known and differ."""
+    if not (known(topic_region) and known(instance_region)) or topic_region == instance_region:
+        return
+    raise ValueError(
+        f"ContactStreaming: {topic_prop} is in region {topic_region!r} but {instance_prop} is in "
+        f"region {instance_region!r}; Connect streams only to a topic in the instance's region, "
+        f"so use a topic in {instance_region!r}"
+    )
