@@ -46,3 +46,8 @@ destroy: setup
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+# Scale benchmark: ContactStreaming against AwsCustomResource at N = 1, 50, 200, 450 streams.
+.PHONY: bench-scale
+bench-scale: setup
+	$(BIN)/python bench/scale_bench.py
