@@ -111,7 +111,7 @@ class ContactStreaming(Construct):
 
         provider = StreamingProvider.of(self)
         provider.allow_instance(instance_arn)
-        if topic is not None and provider.first_time("topic", topic.node.path, instance_arn):
+        if topic is not None and provider.first_time("topic", endpoint_arn, instance_arn):
             endpoint.allow_connect(topic, instance.account, instance_arn)
 
         self.resource = CustomResource(

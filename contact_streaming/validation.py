@@ -10,6 +10,8 @@ import re
 
 from aws_cdk import Token
 
+# aws-cdk-lib's own pre-check (ANY_TOKEN_MARKER): a string without it is never a token.
+CDK_TOKEN_MARK = "Token["  # noqa: S105 - not a password
 INSTANCE_ID_LIMITS = (1, 100)
 CONTACT_ID_LIMITS = (1, 256)
 ENDPOINT_ARN_LIMITS = (1, 350)
@@ -23,7 +25,10 @@ TOPIC_ARN_PATTERN = re.compile(
 
 def known(value: str | None) -> bool:
     """True when `value` is a literal string rather than a token resolved at deploy time."""
-    return value is not None and not Token.is_unresolved(value)
+    if value is None:
+        return False
+    # Without the marker no call to jsii is needed: many streams would make many calls.
+    return CDK_TOKEN_MARK not in value or not Token.is_unresolved(value)
 
 
 def check_length(prop: str, value: str, limits: tuple[int, int]) -> None:
