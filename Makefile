@@ -47,13 +47,20 @@ destroy: setup
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
-.PHONY: rehearse bench-handler
+.PHONY: rehearse bench bench-handler bench-scale
 
 # The stack's life (create, update to another contact, delete) through the synthesized handler,
 # against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
 rehearse: synth
 	$(BIN)/python -m tests.standins.rehearse cdk.out
 
+# Benchmarks print figures; they assert nothing about speed.
+bench: bench-handler bench-scale
+
 # Handler cold start and time per event against the Connect stand-in.
 bench-handler: setup
 	$(BIN)/python -m bench.handler_bench
+
+# ContactStreaming against AwsCustomResource at N = 1, 50, 200, 450 streams.
+bench-scale: setup
+	$(BIN)/python -m bench.scale_bench

@@ -99,13 +99,19 @@ class ContactStreaming(Construct):
         super().__init__(scope, construct_id)
 
         instance = Instance.of(Stack.of(self), instance_id, instance_arn)
-        instance_arn = instance.arn
         endpoint_arn = topic.topic_arn if topic is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
+        validation.check_same_region(
+            "topic" if topic is not None else "streaming_endpoint_arn",
+            topic.env.region if topic is not None else validation.endpoint_region(endpoint_arn),
+            "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
+            instance.region,
+        )
+        instance_arn = instance.arn
 
         provider = StreamingProvider.of(self)
         provider.allow_instance(instance_arn)
-        if topic is not None and provider.first_time("topic", topic.node.path, instance_arn):
+        if topic is not None and provider.first_time("topic", endpoint_arn, instance_arn):
             endpoint.allow_connect(topic, instance.account, instance_arn)
 
         self.resource = CustomResource(

@@ -9,14 +9,20 @@ from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 
+from contact_streaming.validation import known
+
 CONNECT = "connect.amazonaws.com"
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 
 
 def check_key(topic: sns.ITopic) -> None:
     """Refuse a topic on the AWS-managed SNS key: its policy cannot let Connect use it."""
-    alias_name = getattr(topic.master_key, "alias_name", None)
-    if alias_name == AWS_MANAGED_SNS_KEY:
+    key = topic.master_key
+    alias_name = getattr(key, "alias_name", None)
+    # An imported topic's key (from_topic_attributes key_arn) may name the alias by its ARN.
+    key_arn = key.key_arn if key is not None else None
+    named_by_arn = known(key_arn) and str(key_arn).endswith(":" + AWS_MANAGED_SNS_KEY)
+    if alias_name == AWS_MANAGED_SNS_KEY or named_by_arn:
         raise ValueError(
             f"ContactStreaming: topic {topic.node.path!r} is encrypted with "
             f"{AWS_MANAGED_SNS_KEY!r}, "

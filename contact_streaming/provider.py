@@ -85,6 +85,7 @@ class StreamingProvider(Construct):
             actions=["connect:StartContactStreaming", "connect:StopContactStreaming"],
         )
         self._seen: set[str] = set()
+        self._seen_strings: set[tuple[str, ...]] = set()
         self.function = lambda_.Function(
             self,
             "Function",
@@ -110,6 +111,10 @@ class StreamingProvider(Construct):
 
     def first_time(self, *parts: str) -> bool:
         """True the first time these values (resolved, so equal tokens match) are seen."""
+        # The same strings again (the same token, or literals) need no resolving through jsii.
+        if parts in self._seen_strings:
+            return False
+        self._seen_strings.add(parts)
         key = json.dumps(Stack.of(self).resolve(list(parts)), sort_keys=True)
         if key in self._seen:
             return False

@@ -10,6 +10,8 @@ import re
 
 from aws_cdk import Token
 
+# aws-cdk-lib's own pre-check (ANY_TOKEN_MARKER): a string without it is never a token.
+CDK_TOKEN_MARK = "Token["  # noqa: S105 - not a password
 INSTANCE_ID_LIMITS = (1, 100)
 CONTACT_ID_LIMITS = (1, 256)
 ENDPOINT_ARN_LIMITS = (1, 350)
@@ -23,7 +25,10 @@ TOPIC_ARN_PATTERN = re.compile(
 
 def known(value: str | None) -> bool:
     """True when `value` is a literal string rather than a token resolved at deploy time."""
-    return value is not None and not Token.is_unresolved(value)
+    if value is None:
+        return False
+    # Without the marker no call to jsii is needed: many streams would make many calls.
+    return CDK_TOKEN_MARK not in value or not Token.is_unresolved(value)
 
 
 def check_length(prop: str, value: str, limits: tuple[int, int]) -> None:
@@ -81,3 +86,22 @@ def check_not_fifo(fifo: bool, topic_name: str) -> None:
             f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
             "Connect streams only to standard SNS topics (create it with fifo=False)"
         )
+
+
+def endpoint_region(value: str) -> str | None:
+    """The region of a known SNS topic ARN; None for a token or an ARN we cannot parse."""
+    match = TOPIC_ARN_PATTERN.match(value) if known(value) else None
+    return match.group("region") if match else None
+
+
+def check_same_region(
+    topic_prop: str, topic_region: str | None, instance_prop: str, instance_region: str
+) -> None:
+    """Raise ValueError when the topic's and the instance's regions are both known and differ."""
+    if not (known(topic_region) and known(instance_region)) or topic_region == instance_region:
+        return
+    raise ValueError(
+        f"ContactStreaming: {topic_prop} is in region {topic_region!r} but {instance_prop} is in "
+        f"region {instance_region!r}; Connect streams only to a topic in the instance's region, "
+        f"so use a topic in {instance_region!r}"
+    )
