@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
 
+import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,15 @@ from aws_cdk.assertions import Template  # noqa: E402
 from stacks.streaming_stack import StreamingStack  # noqa: E402
 
 STACK_NAME = "ContactStreamingStack"
+
+
+def new_lambda_sandbox(handler: ModuleType) -> None:
+    """Forget cached Connect clients and credentials, as a new Lambda sandbox would.
+
+    boto3's default session keeps the credentials it first resolved, which may be another suite's.
+    """
+    handler.connect_client.cache_clear()
+    boto3.DEFAULT_SESSION = None
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 
 from contact_streaming import ContactStreaming
+from tests.conftest import new_lambda_sandbox
 from tests.region.conftest import (
     ACCOUNT,
     INSTANCE_ARN,
@@ -62,7 +63,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[AWSPreparedRequest]]:
     monkeypatch.setenv("AWS_REGION", STACK_REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    handler.connect_client.cache_clear()
+    new_lambda_sandbox(handler)
     requests: list[AWSPreparedRequest] = []
 
     def answer(request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse:
@@ -74,7 +75,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[AWSPreparedRequest]]:
     # A before-send hook that returns a response stops botocore from sending the request.
     client.meta.events.register("before-send.connect", answer)  # type: ignore[arg-type]
     yield requests
-    handler.connect_client.cache_clear()
+    new_lambda_sandbox(handler)
 
 
 def test_custom_resource_instance_arn_other_region_region_property_is_instance_region(

@@ -12,8 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import boto3
-
+from tests.conftest import new_lambda_sandbox
 from tests.standins.aws import LambdaContext
 from tests.standins.cloudformation import Put, ResponseEndpoint
 from tests.standins.connect import ConnectStandIn
@@ -52,9 +51,7 @@ class Harness:
         """Fresh stand-in state and a fresh Connect client (a new Lambda instance's view)."""
         self.connect.reset()
         self.cfn.reset(drop_first)
-        self.handler.connect_client.cache_clear()
-        # boto3's default session caches the credentials it first resolved (another suite's).
-        boto3.DEFAULT_SESSION = None
+        new_lambda_sandbox(self.handler)
 
     def send(
         self,
