@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import (
     Arn,
     ArnFormat,
+    CfnResource,
     CustomResource,
     Duration,
     RemovalPolicy,
@@ -112,7 +113,9 @@ class ContactStreaming(Construct):
         provider = StreamingProvider.of(self)
         provider.allow_instance(instance_arn)
         if topic is not None and provider.first_time("topic", endpoint_arn, instance_arn):
-            endpoint.allow_connect(topic, instance.account, instance_arn)
+            policy = endpoint.allow_connect(topic, instance.account, instance_arn)
+            if policy is not None:
+                provider.topic_policies.setdefault(endpoint_arn, policy)
 
         self.resource = CustomResource(
             self,
@@ -128,9 +131,17 @@ class ContactStreaming(Construct):
             removal_policy=removal_policy,
             service_timeout=SERVICE_TIMEOUT,
         )
-        if topic is not None:
+        policy = provider.topic_policies.get(endpoint_arn)
+        if policy is not None:
             # Connect may publish as soon as streaming starts, and until Delete has stopped it.
-            self.resource.node.add_dependency(topic)
+            # (The StreamingEndpointArn Ref already orders the resource after the topic.)
+            self.resource.node.add_dependency(policy)
+        if removal_policy == RemovalPolicy.DESTROY:
+            # CloudFormation's default; writing it out costs about 60 bytes per stream.
+            cfn = self.resource.node.default_child
+            assert isinstance(cfn, CfnResource)
+            cfn.cfn_options.deletion_policy = None
+            cfn.cfn_options.update_replace_policy = None
         self.instance_arn = instance_arn
         """The Connect instance's ARN (a token when built from a token)."""
 

@@ -7,7 +7,9 @@ import json
 
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from constructs import IDependable
 
 from contact_streaming.validation import known
 
@@ -45,10 +47,11 @@ def statement_id(prefix: str, instance_arn: str, scope: Stack) -> str:
     return prefix + hashlib.sha256(resolved.encode()).hexdigest()[:12]
 
 
-def allow_connect(topic: sns.ITopic, account: str, instance_arn: str) -> None:
+def allow_connect(topic: sns.ITopic, account: str, instance_arn: str) -> IDependable | None:
     """Add the topic (and key) policy statements letting Connect stream here for one instance.
 
     A topic whose policy this stack cannot change gets a warning naming the statement to add.
+    Returns the topic policy to depend on (None when the stack cannot change it).
     """
     stack = Stack.of(topic)
     publish = iam.PolicyStatement(
@@ -58,15 +61,22 @@ def allow_connect(topic: sns.ITopic, account: str, instance_arn: str) -> None:
         resources=[topic.topic_arn],
         conditions=source_conditions(account, instance_arn),
     )
-    if not topic.add_to_resource_policy(publish).statement_added:
+    added = topic.add_to_resource_policy(publish)
+    if not added.statement_added:
         Annotations.of(topic).add_warning_v2(
             "contact-streaming:topic-policy",
             "ContactStreaming cannot change this topic's policy; its owner must add: "
             + json.dumps(stack.resolve(publish.to_statement_json())),
         )
     key = topic.master_key
-    if key is None:
-        return
+    if key is not None:
+        allow_key(topic, key, account, instance_arn)
+    return added.policy_dependable if added.statement_added else None
+
+
+def allow_key(topic: sns.ITopic, key: kms.IKey, account: str, instance_arn: str) -> None:
+    """Add the key policy statement letting Connect use the topic's key, or warn."""
+    stack = Stack.of(topic)
     use_key = iam.PolicyStatement(
         sid=statement_id("ConnectStreamingKey", instance_arn, stack),
         principals=[iam.ServicePrincipal(CONNECT)],

@@ -15,7 +15,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IDependable
 
 # The construct id is part of the ServiceToken's logical id, which can never change on update.
 PROVIDER_ID = "ContactStreamingProvider"
@@ -86,6 +86,8 @@ class StreamingProvider(Construct):
         )
         self._seen: set[str] = set()
         self._seen_strings: set[tuple[str, ...]] = set()
+        self.topic_policies: dict[str, IDependable] = {}
+        """Each owned topic's policy, by topic ARN, for its streams to depend on."""
         self.function = lambda_.Function(
             self,
             "Function",

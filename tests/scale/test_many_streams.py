@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk.assertions import Template
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
+from contact_streaming import ContactStreaming
 from tests.scale.conftest import MANY, REGION, Synthesized, SynthStreams, compact, instance_arn
 
 # CloudFormation quotas (docs: CloudFormation quotas).
@@ -15,6 +19,7 @@ MAX_OUTPUTS = 200
 MAX_PARAMETERS = 200
 MAX_MAPPINGS = 200
 MAX_LOGICAL_ID = 255
+CUSTOM = "Custom::ContactStreaming"
 CONNECT_ACTIONS = ["connect:StartContactStreaming", "connect:StopContactStreaming"]
 
 
@@ -75,7 +80,42 @@ def test_template_many_streams_within_cloudformation_quotas(many: Synthesized) -
     assert max(len(name) for name in template["Resources"]) <= MAX_LOGICAL_ID
 
 
-def test_template_many_streams_cfn_lint_no_errors(many: Synthesized) -> None:
-    matches = lint(json.dumps(many.template), regions=[REGION])
-    errors = [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")]
-    assert errors == []
+@pytest.fixture(scope="module")
+def lint_findings(many: Synthesized) -> list[str]:
+    """cfn-lint's findings on the many-stream template, as 'RULE message'."""
+    return [f"{m.rule.id} {m.message}" for m in lint(json.dumps(many.template), regions=[REGION])]
+
+
+def test_template_many_streams_cfn_lint_no_errors(lint_findings: list[str]) -> None:
+    assert [finding for finding in lint_findings if finding.startswith("E")] == []
+
+
+def test_template_many_streams_cfn_lint_no_redundant_dependency(lint_findings: list[str]) -> None:
+    assert [finding for finding in lint_findings if "Resources/Stream" in finding] == []
+
+
+def test_custom_resource_owned_topic_depends_on_topic_policy_only(many: Synthesized) -> None:
+    (policy,) = many.resources("AWS::SNS::TopicPolicy")
+    depends = {json.dumps(r["DependsOn"]) for r in many.resources(CUSTOM).values()}
+    assert depends == {json.dumps([policy])}
+
+
+def test_custom_resource_destroy_writes_no_default_deletion_policy(many: Synthesized) -> None:
+    for resource in many.resources(CUSTOM).values():
+        assert "DeletionPolicy" not in resource
+        assert "UpdateReplacePolicy" not in resource
+
+
+def test_custom_resource_retain_writes_retain_policies() -> None:
+    stack = Stack(App(), "Retain")
+    ContactStreaming(
+        stack,
+        "Stream",
+        instance_id="i",
+        contact_id="c",
+        streaming_endpoint_arn=f"arn:aws:sns:{REGION}:111122223333:t",
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    Template.from_stack(stack).has_resource(
+        CUSTOM, {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    )

@@ -8,7 +8,6 @@ from functools import cache
 from cfnlint.api import lint_all  # type: ignore[import-untyped]
 from cfnlint.rules import Match as LintMatch  # type: ignore[import-untyped]
 
-from contact_streaming.construct import RESOURCE_TYPE
 from tests.template.conftest import Synth
 
 ANY_PLACE = "*"
@@ -21,10 +20,6 @@ ALLOWED = {
     # block on the template and on each resource. Nothing deploys or checks it; the design
     # notes and docstrings say what each resource is for.
     ("I4010", ANY_PLACE): "optional prose Context metadata; no tool reads it",
-    # ContactStreaming adds a dependency on the whole topic construct, so the stream also waits
-    # for the topic's policy (and any subscription a user adds to it); CDK renders that as
-    # DependsOn every resource under the construct, including the topic the Ref already orders.
-    ("W3005", RESOURCE_TYPE): "DependsOn the topic repeats its Ref; the policy entry is needed",
     # aws-cdk-lib's lambda.Function makes the function depend on its role and the role's
     # default policy, so it never runs before its permissions exist; the role entry repeats
     # the GetAtt. Not ours to change.
@@ -70,12 +65,11 @@ def test_cfn_lint_template_only_allowed_warnings_and_infos(any_synth: Synth) -> 
     assert unexplained == []
 
 
-def test_cfn_lint_allowed_w3005_is_only_redundant_topic_or_role(app_synth: Synth) -> None:
-    # The allow-list must not hide a DependsOn that matters: each W3005 names the topic or role.
-    topic_id, _ = app_synth.only("AWS::SNS::Topic")
+def test_cfn_lint_allowed_w3005_is_only_the_functions_role(app_synth: Synth) -> None:
+    # The allow-list must not hide a DependsOn that matters: the one W3005 names the role.
     role_id, _ = app_synth.only("AWS::IAM::Role")
     redundant = sorted(m.message.split("'")[1] for m in findings(app_synth) if m.rule.id == "W3005")
-    assert redundant == sorted([topic_id, role_id])
+    assert redundant == [role_id]
 
 
 def test_cfn_lint_broken_template_reports_error(app_synth: Synth) -> None:
