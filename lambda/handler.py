@@ -200,31 +200,46 @@ def connect_failure(action: str, error: ClientError) -> str:
     return short(f"Connect {action} failed: {code} ({hint}): {message}")
 
 
-def start(event: dict[str, Any], wanted: Stream, fallback_id: str) -> Stream:
+class UnknownOutcomeError(RuntimeError):
+    """StartContactStreaming may or may not have started `stream` (no answer, or a 5xx)."""
+
+    def __init__(self, reason: str, stream: Stream) -> None:
+        super().__init__(reason)
+        self.stream = stream
+
+
+def no_answer(action: str, error: BotoCoreError, then: str) -> str:
+    """A Reason for a Connect call that got no answer after retries, and what happens `then`."""
+    return short(f"Connect {action} did not answer after retries; {then}: {error}")
+
+
+def start(event: dict[str, Any], wanted: Stream, *, record_pending: bool) -> Stream:
     """Start `wanted`; return it with its StreamingId.
 
-    A definite refusal answers with `fallback_id` (nothing changed). An unknown outcome (no
-    answer, or a 5xx after retries) answers with a pending id holding the ClientToken, from
-    which Delete can find and stop a stream that started late.
+    With `record_pending`, the answer's PhysicalResourceId holds the ClientToken while the call
+    is under way, so a FAILED answer (even crhelper's at the Lambda deadline) lets Delete find
+    and stop a stream that started late; a definite refusal restores the previous id.
     """
+    previous_id = helper.PhysicalResourceId
     stream = replace(wanted, state="pending", client_token=client_token(event))
     if len(stream.physical_id()) > MAX_PHYSICAL_ID:
         raise InvalidPropertyError(
             "InstanceId, ContactId and StreamingEndpointArn are too long to record"
         )
-    helper.PhysicalResourceId = stream.physical_id()
+    if record_pending:
+        helper.PhysicalResourceId = stream.physical_id()
     try:
         streaming_id = start_call(stream)
     except ClientError as error:
-        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
-            helper.PhysicalResourceId = fallback_id
-        raise RuntimeError(connect_failure("StartContactStreaming", error)) from error
+        reason = connect_failure("StartContactStreaming", error)
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) >= 500:
+            raise UnknownOutcomeError(reason, stream) from error
+        helper.PhysicalResourceId = previous_id
+        raise RuntimeError(reason) from error
     except BotoCoreError as error:
-        raise RuntimeError(
-            short(
-                f"Connect StartContactStreaming did not answer ({error}); "
-                "Delete will stop the stream if it started"
-            )
+        then = "Delete will stop the stream if it started" if record_pending else "try again"
+        raise UnknownOutcomeError(
+            no_answer("StartContactStreaming", error, then), stream
         ) from error
     return replace(stream, state="started", streaming_id=streaming_id, client_token="")
 
@@ -254,6 +269,10 @@ def stop(stream: Stream) -> None:
             raise RuntimeError(connect_failure("StopContactStreaming", error)) from error
         logger.info("Streaming %s already stopped: %s", stream.streaming_id, error)
         return
+    except BotoCoreError as error:
+        raise RuntimeError(
+            no_answer("StopContactStreaming", error, "try the delete again")
+        ) from error
     logger.info("Stopped streaming %s for contact %s", stream.streaming_id, stream.contact_id)
 
 
@@ -266,6 +285,9 @@ def reconcile(stream: Stream) -> None:
             raise RuntimeError(connect_failure("StartContactStreaming", error)) from error
         logger.info("Nothing to reconcile for contact %s: %s", stream.contact_id, error)
         return
+    except BotoCoreError as error:
+        then = "try the delete again"
+        raise RuntimeError(no_answer("StartContactStreaming", error, then)) from error
     stop(replace(stream, state="started", streaming_id=streaming_id))
 
 
@@ -280,14 +302,17 @@ def create(event: dict[str, Any], _context: Any) -> str:
     """Create: start streaming."""
     helper.PhysicalResourceId = not_started_id(event)
     wanted = desired_stream(event["ResourceProperties"])
-    return answer(start(event, wanted, fallback_id=not_started_id(event)))
+    return answer(start(event, wanted, record_pending=True))
 
 
 @helper.update
 def update(event: dict[str, Any], _context: Any) -> str:
     """Update: keep the stream if it already matches the properties, else start a new one.
 
-    CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place.
+    CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place. A
+    failed Update always answers with the old id, since CloudFormation adopts the id of a FAILED
+    Update and would otherwise lose track of the old stream; a start of unknown outcome is
+    reconciled at once instead.
     """
     old_id: str = event["PhysicalResourceId"]
     helper.PhysicalResourceId = old_id
@@ -296,7 +321,26 @@ def update(event: dict[str, Any], _context: Any) -> str:
     if current is not None and current.state == "started" and current.same_target(wanted):
         logger.info("Nothing that matters changed; keeping streaming %s", current.streaming_id)
         return answer(current)
-    return answer(start(event, wanted, fallback_id=old_id))
+    try:
+        return answer(start(event, wanted, record_pending=False))
+    except UnknownOutcomeError as error:
+        settle(error.stream)
+        raise
+
+
+def settle(stream: Stream) -> None:
+    """Stop whatever a start of unknown outcome began, or log what an operator must stop."""
+    try:
+        reconcile(stream)
+    except RuntimeError:
+        logger.exception(
+            "A stream may be running unrecorded: StopContactStreaming it in %s for instance %s, "
+            "contact %s (ClientToken %s)",
+            stream.region,
+            stream.instance_id,
+            stream.contact_id,
+            stream.client_token,
+        )
 
 
 @helper.delete

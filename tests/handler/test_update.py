@@ -20,6 +20,7 @@ from tests.handler.events import (
     expected_token,
     properties,
     start_params,
+    stop_params,
 )
 
 UPDATE_REQUEST = "7c6b5a49-3827-4160-9f8e-7d6c5b4a3928"
@@ -119,10 +120,8 @@ def test_update_start_refused_keeps_old_id(
     assert connect.calls == ["StartContactStreaming"]
 
 
-def test_update_start_internal_error_records_pending_new_target(
-    connect: StubbedConnect, lambda_context: LambdaContext
-) -> None:
-    change = CHANGES["contact"]
+def queue_internal_error(connect: StubbedConnect, change: dict[str, Any]) -> None:
+    """Connect answers the Update's StartContactStreaming with a 500 (outcome unknown)."""
     connect.stubber.add_client_error(
         "start_contact_streaming",
         "InternalServiceException",
@@ -131,10 +130,49 @@ def test_update_start_internal_error_records_pending_new_target(
         expected_params=changed_start_params(change),
     )
 
+
+def test_update_start_internal_error_keeps_old_id_and_stops_late_stream(
+    connect: StubbedConnect, lambda_context: LambdaContext
+) -> None:
+    # CloudFormation adopts a FAILED Update's id: answering anything but the old id would lose
+    # the old stream. The new stream, if Connect started it, is found by its token and stopped.
+    change = CHANGES["contact"]
+    queue_internal_error(connect, change)
+    connect.stubber.add_response(
+        "start_contact_streaming",
+        {"StreamingId": NEW_STREAMING_ID},
+        changed_start_params(change),
+    )
+    connect.stubber.add_response(
+        "stop_contact_streaming",
+        {},
+        stop_params(NEW_STREAMING_ID, contact_id=change["ContactId"]),
+    )
+
     with pytest.raises(RuntimeError, match="InternalServiceException"):
         handler.update(update_event(properties(**change)), lambda_context)
-    pending = handler.parse_physical_id(handler.helper.PhysicalResourceId)
 
-    assert pending is not None
-    assert (pending.state, pending.client_token) == ("pending", TOKEN)
-    assert pending.contact_id == change["ContactId"]
+    assert handler.helper.PhysicalResourceId == OLD_ID
+    assert connect.calls == [
+        "StartContactStreaming",
+        "StartContactStreaming",
+        "StopContactStreaming",
+    ]
+
+
+def test_update_start_internal_error_unsettled_keeps_old_id_and_logs_token(
+    connect: StubbedConnect, lambda_context: LambdaContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    change = CHANGES["contact"]
+    queue_internal_error(connect, change)
+    queue_internal_error(connect, change)
+
+    with pytest.raises(RuntimeError, match="InternalServiceException"):
+        handler.update(update_event(properties(**change)), lambda_context)
+
+    assert handler.helper.PhysicalResourceId == OLD_ID
+    assert connect.calls == ["StartContactStreaming", "StartContactStreaming"]
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(logged) == 1
+    assert TOKEN in logged[0].getMessage()
+    assert change["ContactId"] in logged[0].getMessage()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.standins.aws import REGION
-from tests.standins.connect import ACTIVE, START, STOP, STOPPED
+from tests.standins.connect import ACTIVE, START, STOP, STOPPED, Fault
 from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
 
@@ -74,4 +74,29 @@ def test_update_target_changed_new_stream_then_cleanup_delete_stops_old(
     }
     assert target == {k: v for k, v in new.items() if k in target}
     assert [c.status for c in life.connect.calls_of(START)] == [200, 200]
+    assert [c.status for c in life.connect.calls_of(STOP)] == [200]
+
+
+def test_update_start_unanswered_failed_keeps_old_id_and_leaves_only_old_stream(
+    life: Harness,
+) -> None:
+    # Connect starts the new stream but every answer is lost. CloudFormation adopts a FAILED
+    # Update's id, so the handler answers with the old id and stops the new stream itself.
+    life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
+    old, new = properties(), properties(ContactId=OTHER_CONTACT)
+    created = life.send("Create", old)
+    attempts = life.handler.connect_client(REGION).meta.config.retries["total_max_attempts"]
+    life.connect.script(START, *[Fault("drop", after_effect=True)] * attempts)
+
+    updated = life.send(
+        "Update", new, old_props=old, physical_id=created.body["PhysicalResourceId"]
+    )
+
+    assert updated.body["Status"] == "FAILED"
+    assert "did not answer" in updated.body["Reason"]
+    assert updated.body["PhysicalResourceId"] == created.body["PhysicalResourceId"]
+    (remaining,) = life.connect.active_streams()
+    assert remaining.streaming_id == created.body["Data"]["StreamingId"]
+    tokens = {call.client_token for call in life.connect.calls_of(START)[1:]}
+    assert len(tokens) == 1
     assert [c.status for c in life.connect.calls_of(STOP)] == [200]
