@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
+from dataclasses import dataclass
 
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
@@ -11,10 +13,33 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import IDependable
 
+from contact_streaming import validation
 from contact_streaming.validation import known
 
 CONNECT = "connect.amazonaws.com"
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a stream needs of its topic. Each read of a topic is a call into jsii (Node)."""
+
+    arn: str
+    region: str
+
+
+_CHECKED: weakref.WeakKeyDictionary[sns.ITopic, Endpoint] = weakref.WeakKeyDictionary()
+
+
+def checked(topic: sns.ITopic) -> Endpoint:
+    """Refuse a FIFO topic or one on the AWS-managed key; read each topic once."""
+    found = _CHECKED.get(topic)
+    if found is None:
+        if topic.fifo:
+            raise validation.fifo_topic_error(topic.node.path)
+        check_key(topic)
+        found = _CHECKED[topic] = Endpoint(topic.topic_arn, topic.env.region)
+    return found
 
 
 def check_key(topic: sns.ITopic) -> None:

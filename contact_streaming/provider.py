@@ -8,6 +8,7 @@ import importlib.util
 import json
 import shutil
 import tempfile
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -17,11 +18,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IDependable
 
+from contact_streaming.instance import Instance
+
 # The construct id is part of the ServiceToken's logical id, which can never change on update.
 PROVIDER_ID = "ContactStreamingProvider"
 HANDLER_FILE = "handler.py"
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 TIMEOUT = Duration.minutes(2)
+# Each stream asks for its stack's provider; looking it up costs three calls into jsii (Node).
+_PROVIDERS: weakref.WeakKeyDictionary[Construct, StreamingProvider] = weakref.WeakKeyDictionary()
 
 
 def handler_dir() -> Path:
@@ -86,6 +91,7 @@ class StreamingProvider(Construct):
         )
         self._seen: set[str] = set()
         self._seen_strings: set[tuple[str, ...]] = set()
+        self._instances: dict[tuple[str | None, str | None], Instance] = {}
         self.topic_policies: dict[str, IDependable] = {}
         """Each owned topic's policy, by topic ARN, for its streams to depend on."""
         self.function = lambda_.Function(
@@ -101,15 +107,27 @@ class StreamingProvider(Construct):
             log_group=self.log_group,
             description="Custom::ContactStreaming provider: Start/StopContactStreaming",
         )
+        self.function_arn = self.function.function_arn
+        """The ServiceToken of every stream in the stack."""
 
     @classmethod
     def of(cls, scope: Construct) -> StreamingProvider:
         """The provider of `scope`'s stack, created on first use."""
-        stack = Stack.of(scope)
-        existing = stack.node.try_find_child(PROVIDER_ID)
-        if isinstance(existing, StreamingProvider):
-            return existing
-        return cls(stack, PROVIDER_ID)
+        found = _PROVIDERS.get(scope)
+        if found is None:
+            stack = Stack.of(scope)
+            existing = stack.node.try_find_child(PROVIDER_ID)
+            found = existing if isinstance(existing, StreamingProvider) else cls(stack, PROVIDER_ID)
+            _PROVIDERS[scope] = found
+        return found
+
+    def instance(self, instance_id: str | None, instance_arn: str | None) -> Instance:
+        """The Connect instance named by an id or an ARN, worked out once per stack."""
+        key = (instance_id, instance_arn)
+        found = self._instances.get(key)
+        if found is None:
+            found = self._instances[key] = Instance.of(Stack.of(self), instance_id, instance_arn)
+        return found
 
     def first_time(self, *parts: str) -> bool:
         """True the first time these values (resolved, so equal tokens match) are seen."""

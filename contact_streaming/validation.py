@@ -79,13 +79,12 @@ def check_endpoint_arn(value: str) -> None:
         )
 
 
-def check_not_fifo(fifo: bool, topic_name: str) -> None:
-    """Raise ValueError for a FIFO topic."""
-    if fifo:
-        raise ValueError(
-            f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
-            "Connect streams only to standard SNS topics (create it with fifo=False)"
-        )
+def fifo_topic_error(topic_name: str) -> ValueError:
+    """The error for a FIFO topic."""
+    return ValueError(
+        f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
+        "Connect streams only to standard SNS topics (create it with fifo=False)"
+    )
 
 
 def endpoint_region(value: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from dataclasses import dataclass, replace
 from functools import cache
@@ -169,7 +170,8 @@ def model_limits(client: ConnectClient, name: str) -> tuple[int, int]:
 
 def desired_stream(properties: dict[str, Any]) -> Stream:
     """Validate ResourceProperties and return the stream they ask for (not yet started)."""
-    region = properties.get("Region")
+    # Without Region the instance is in the stack's region, which is the function's own.
+    region = properties["Region"] if "Region" in properties else os.environ.get("AWS_REGION")
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         raise InvalidPropertyError(
             f"Region must be an AWS region such as 'us-east-1', got {describe(region)}"

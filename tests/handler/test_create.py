@@ -200,3 +200,27 @@ def test_create_instance_in_other_region_calls_that_region(
     assert (connect.calls, connect_eu_west_2.calls) == ([], ["StartContactStreaming"])
     assert stream is not None
     assert (stream.region, stream.endpoint_arn) == ("eu-west-2", endpoint)
+
+
+def test_create_without_region_calls_functions_own_region_and_records_it(
+    connect: StubbedConnect,
+    connect_eu_west_2: StubbedConnect,
+    lambda_context: LambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The construct writes Region only for an instance ARN; an instance id is in the stack's
+    # region, which is where the function runs (Lambda sets AWS_REGION).
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    connect_eu_west_2.stubber.add_response(
+        "start_contact_streaming", {"StreamingId": STREAMING_ID}, start_params(TOKEN)
+    )
+    props = properties()
+    del props["Region"]
+
+    stream = handler.parse_physical_id(
+        returned_id(handler.create(event("Create", props), lambda_context))
+    )
+
+    assert (connect.calls, connect_eu_west_2.calls) == ([], ["StartContactStreaming"])
+    assert stream is not None
+    assert stream.region == "eu-west-2"

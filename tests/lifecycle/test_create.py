@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from tests.standins.aws import REGION
 from tests.standins.connect import START, Fault
 from tests.standins.events import CONTACT_ID, INSTANCE_ID, TOPIC_ARN, properties
 from tests.standins.harness import Harness
@@ -67,3 +68,15 @@ def test_create_connection_dropped_after_start_retry_finds_same_stream(life: Har
     assert [call.error for call in life.connect.calls_of(START)] == ["dropped", ""]
     (stream,) = life.connect.active_streams()
     assert outcome.body["Data"]["StreamingId"] == stream.streaming_id
+
+
+def test_create_without_region_property_calls_and_records_functions_region(
+    life: Harness,
+) -> None:
+    # The construct writes no Region for an instance id: the function's own region is meant.
+    outcome = life.send("Create", properties(Region=None))
+
+    assert outcome.body["Status"] == "SUCCESS", outcome.body["Reason"]
+    assert len(life.connect.active_streams()) == 1
+    assert life.connect.rejected_signatures == []
+    assert f"region={REGION}" in str(outcome.body["PhysicalResourceId"])
