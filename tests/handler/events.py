@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import handler
+
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ContactStreamingStack/"
     "5b7a2e10-0000-11ef-9c1c-0a1b2c3d4e5f"
@@ -88,3 +90,9 @@ def stop_params(
 ) -> dict[str, Any]:
     """The exact StopContactStreaming parameters expected for one stream."""
     return {"InstanceId": instance_id, "ContactId": contact_id, "StreamingId": streaming_id}
+
+
+STARTED_ID = handler.Stream(
+    REGION, INSTANCE_ID, CONTACT_ID, TOPIC_ARN, streaming_id=STREAMING_ID
+).physical_id()
+"""The PhysicalResourceId a successful Create of `properties()` answers with."""

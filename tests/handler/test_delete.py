@@ -10,11 +10,10 @@ from tests.handler.events import (
     CONTACT_ID,
     INSTANCE_ID,
     LOGICAL_ID,
-    REGION,
     REQUEST_ID,
     STACK_ID,
+    STARTED_ID,
     STREAMING_ID,
-    TOPIC_ARN,
     event,
     expected_token,
     properties,
@@ -24,9 +23,6 @@ from tests.handler.events import (
 
 DELETE_REQUEST = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 CREATE_TOKEN = expected_token(STACK_ID, LOGICAL_ID, REQUEST_ID)
-STARTED_ID = handler.Stream(
-    REGION, INSTANCE_ID, CONTACT_ID, TOPIC_ARN, streaming_id=STREAMING_ID
-).physical_id()
 GONE = [("ResourceNotFoundException", 404), ("InvalidRequestException", 400)]
 
 

@@ -9,13 +9,10 @@ import pytest
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
 from tests.handler.events import (
-    CONTACT_ID,
-    INSTANCE_ID,
     LOGICAL_ID,
-    REGION,
     STACK_ID,
+    STARTED_ID,
     STREAMING_ID,
-    TOPIC_ARN,
     event,
     expected_token,
     properties,
@@ -25,9 +22,7 @@ from tests.handler.events import (
 
 UPDATE_REQUEST = "7c6b5a49-3827-4160-9f8e-7d6c5b4a3928"
 TOKEN = expected_token(STACK_ID, LOGICAL_ID, UPDATE_REQUEST)
-OLD_ID = handler.Stream(
-    REGION, INSTANCE_ID, CONTACT_ID, TOPIC_ARN, streaming_id=STREAMING_ID
-).physical_id()
+OLD_ID = STARTED_ID
 NEW_STREAMING_ID = "stream-0002"
 CHANGES: dict[str, dict[str, Any]] = {
     "contact": {"ContactId": "ffffffff-0000-1111-2222-333333333333"},

@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import trustme
 
 from tests.standins.aws import REGION
+from tests.standins.server import LocalServer, QuietRequestHandler
 
 CFN_BODY_LIMIT = 4096
 PHYSICAL_ID_LIMIT = 1024
@@ -50,8 +50,7 @@ class ResponseEndpoint:
         self.ca_file = self.folder / "ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_file))
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
+        self.http: LocalServer | None = None
         self.reset()
 
     def reset(self, drop_first: int = 0) -> None:
@@ -70,26 +69,19 @@ class ResponseEndpoint:
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ca.issue_cert("127.0.0.1").configure_cert(context)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = LocalServer(Handler, tls=context)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+        if self.http is not None:
+            self.http.stop()
 
     @property
     def port(self) -> int:
         """The port the server listens on."""
-        assert self.server is not None
-        return int(self.server.server_address[1])
+        assert self.http is not None
+        return self.http.port
 
     def response_url(self, stack_id: str, logical_id: str, request_id: str) -> str:
         """A ResponseURL shaped like CloudFormation's pre-signed S3 URL, pointing here."""
@@ -129,16 +121,10 @@ class ResponseEndpoint:
             return True
 
 
-class ResponseRequestHandler(BaseHTTPRequestHandler):
+class ResponseRequestHandler(QuietRequestHandler):
     """One PUT of a custom resource response."""
 
     owner: ResponseEndpoint
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes: without this, Nagle and delayed ACK add 40 ms.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet."""
 
     def do_PUT(self) -> None:
         """Record the response body; answer 200 as S3 does, or drop the connection."""

@@ -15,7 +15,6 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import botocore.session
@@ -25,6 +24,7 @@ from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape, StructureShape
 
 from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from tests.standins.server import LocalServer, QuietRequestHandler
 
 START = "StartContactStreaming"
 STOP = "StopContactStreaming"
@@ -119,8 +119,7 @@ class ConnectStandIn:
     def __init__(self, region: str = REGION) -> None:
         self.region = region
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
+        self.http: LocalServer | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -178,9 +177,8 @@ class ConnectStandIn:
     @property
     def url(self) -> str:
         """The endpoint for AWS_ENDPOINT_URL_CONNECT."""
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self.http is not None
+        return f"http://127.0.0.1:{self.http.port}"
 
     def start(self) -> ConnectStandIn:
         """Serve on 127.0.0.1, on a free port, from a daemon thread."""
@@ -189,19 +187,13 @@ class ConnectStandIn:
         class Handler(ConnectRequestHandler):
             connect = stand_in
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = LocalServer(Handler)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+        if self.http is not None:
+            self.http.stop()
 
     # --- the service -----------------------------------------------------------------------
     def next_fault(self, operation: str) -> Fault | None:
@@ -344,16 +336,10 @@ def verify_signature(
     return ""
 
 
-class ConnectRequestHandler(BaseHTTPRequestHandler):
+class ConnectRequestHandler(QuietRequestHandler):
     """One HTTP exchange with the stand-in."""
 
     connect: ConnectStandIn
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes: without this, Nagle and delayed ACK add 40 ms.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet."""
 
     def do_POST(self) -> None:
         """Route a POST to the operation its path names."""
