@@ -47,9 +47,11 @@ class ContactStreaming(Construct):
         :param streaming_endpoint_arn: the ARN of a standard SNS topic whose policy already lets
             Connect publish. Default: None; give exactly one of topic and streaming_endpoint_arn.
         :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
-            it running. Default: RemovalPolicy.DESTROY.
+            it running when the stack is destroyed (an Update that moves the stream still stops
+            the old one). SNAPSHOT is refused. Default: RemovalPolicy.DESTROY.
         """
         validation.check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn)
+        validation.check_removal_policy(removal_policy)
         validation.check_exactly_one(
             "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
         )
@@ -73,6 +75,8 @@ class ContactStreaming(Construct):
             "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
             instance.region,
         )
+        if instance_arn is not None:
+            validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
         if topic is not None and provider.first_time("topic", endpoint_arn, instance.arn):
             policy = endpoint.allow_connect(topic, instance.account, instance.arn)
@@ -93,7 +97,8 @@ class ContactStreaming(Construct):
             properties["Region"] = instance.region
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
         if removal_policy != RemovalPolicy.DESTROY:
-            self.resource.apply_removal_policy(removal_policy)
+            # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
+            self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)
         policy = provider.topic_policies.get(endpoint_arn)
         if policy is not None:
             # Connect may publish as soon as streaming starts, and until Delete has stopped it.

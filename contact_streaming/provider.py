@@ -103,10 +103,15 @@ class StreamingProvider(Construct):
             code=lambda_.Code.from_asset(asset_dir()),
             memory_size=256,
             timeout=TIMEOUT,
+            # CloudFormation invokes asynchronously: a retried Create after the deadline could
+            # start a stream the rollback has already reconciled. crhelper always answers once.
+            retry_attempts=0,
             role=self.role,
             log_group=self.log_group,
             description="Custom::ContactStreaming provider: Start/StopContactStreaming",
         )
+        self.account = Stack.of(self).account
+        """The stack's account (a token for an environment-agnostic stack)."""
         self.function_arn = self.function.function_arn
         """The ServiceToken of every stream in the stack."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Token
+from aws_cdk import RemovalPolicy, Token
 
 # aws-cdk-lib's own pre-check (ANY_TOKEN_MARKER): a string without it is never a token.
 CDK_TOKEN_MARK = "Token["  # noqa: S105 - not a password
@@ -104,3 +104,23 @@ def check_same_region(
         f"region {instance_region!r}; Connect streams only to a topic in the instance's region, "
         f"so use a topic in {instance_region!r}"
     )
+
+
+def check_same_account(instance_account: str, stack_account: str) -> None:
+    """Raise ValueError when an instance ARN names another account than the stack's (both known)."""
+    if not (known(instance_account) and known(stack_account)) or instance_account == stack_account:
+        return
+    raise ValueError(
+        f"ContactStreaming: instance_arn is in account {instance_account!r} but the stack deploys "
+        f"to account {stack_account!r}; Connect's API reaches only the caller's own instances, "
+        f"so put the stream in a stack in {instance_account!r}"
+    )
+
+
+def check_removal_policy(policy: RemovalPolicy) -> None:
+    """Raise ValueError for SNAPSHOT, which CloudFormation refuses on custom resources."""
+    if policy == RemovalPolicy.SNAPSHOT:
+        raise ValueError(
+            f"ContactStreaming: removal_policy {policy} is not possible for a custom resource; "
+            "use RemovalPolicy.DESTROY (stop streaming) or RemovalPolicy.RETAIN (leave it running)"
+        )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
+import time
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -32,16 +34,28 @@ helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
 
 ID_PREFIX = "contact-streaming:"
 MAX_PHYSICAL_ID = 1024
+MAX_STREAMING_ID = 100  # Connect's model: StreamingId is 1-100 characters.
 REASON_LIMIT = 250
 SHOWN_LIMIT = 120
 GONE_ON_STOP = frozenset({"ResourceNotFoundException", "InvalidRequestException"})
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+MAX_ATTEMPTS = 10
+# Many attempts ride out throttling (5 calls/s); the Clock, not the attempt count, bounds the time.
 CLIENT_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=15,
-    retries={"mode": "standard", "max_attempts": 8},
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
 )
+# Connect calls stop this long before the Lambda deadline (at most a quarter of the time left),
+# so an Update can settle a start of unknown outcome and crhelper can answer in time.
+RESERVE_S = 20.0
+SETTLE_RESERVE_S = 3.0
+# botocore's standard retry mode: responses it retries, and its backoff (seconds times 2**n).
+RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+THROTTLED = 429
+NOT_THROTTLED_SCALE = 0.05
+MAX_BACKOFF_S = 20
 HINTS = {
     "ResourceNotFoundException": "check InstanceId and ContactId",
     "InvalidRequestException": "the contact must be an active chat contact",
@@ -50,6 +64,57 @@ HINTS = {
     "LimitExceededException": "throttled after retries; deploy fewer streams at once",
     "InternalServiceException": "Connect failed after retries; try again",
 }
+
+
+class ConnectDeadlineError(BotoCoreError):
+    """No more Connect attempts: the invocation's time is nearly up."""
+
+    fmt = "gave up {seconds_left:.1f} s before the Lambda deadline"
+
+
+@dataclass
+class Clock:
+    """When this invocation's Connect attempts must stop (monotonic seconds)."""
+
+    lambda_end: float = math.inf
+    connect_end: float = math.inf
+
+    def start(self, context: Any) -> None:
+        """Set the deadlines from the Lambda context at the start of an invocation."""
+        remaining = context.get_remaining_time_in_millis() / 1000
+        self.lambda_end = time.monotonic() + remaining
+        self.connect_end = self.lambda_end - min(RESERVE_S, remaining / 4)
+
+    def extend_for_settling(self) -> None:
+        """Give an Update's settling most of the reserve."""
+        self.connect_end = self.lambda_end - SETTLE_RESERVE_S
+
+    def check(self, **_kwargs: Any) -> None:
+        """Botocore hook before every attempt, retries included: refuse once time is up."""
+        self.refuse_after(time.monotonic())
+
+    def before_retry(
+        self,
+        attempts: int,
+        response: Any = None,
+        caught_exception: Exception | None = None,
+        **_kwargs: Any,
+    ) -> None:
+        """Botocore hook before a retry's backoff: refuse if the longest backoff could overrun."""
+        status = response[0].status_code if caught_exception is None and response else None
+        if attempts >= MAX_ATTEMPTS or (status is not None and status not in RETRIED_STATUS):
+            return  # no retry follows: let botocore's own answer or error stand
+        scale = 1.0 if status == THROTTLED else NOT_THROTTLED_SCALE
+        longest_backoff = min(scale * 2 ** (attempts - 1), MAX_BACKOFF_S)
+        self.refuse_after(time.monotonic() + longest_backoff)
+
+    def refuse_after(self, moment: float) -> None:
+        """Raise ConnectDeadlineError if `moment` is past the Connect deadline."""
+        if moment >= self.connect_end:
+            raise ConnectDeadlineError(seconds_left=self.lambda_end - time.monotonic())
+
+
+clock = Clock()
 
 
 class InvalidPropertyError(ValueError):
@@ -129,7 +194,10 @@ def client_token(event: dict[str, Any]) -> str:
 @cache
 def connect_client(region: str) -> ConnectClient:
     """A Connect client for `region`; AWS_ENDPOINT_URL_CONNECT, if set, chooses the endpoint."""
-    return boto3.client("connect", region_name=region, config=CLIENT_CONFIG)
+    client = boto3.client("connect", region_name=region, config=CLIENT_CONFIG)
+    client.meta.events.register("request-created.connect", clock.check)
+    client.meta.events.register_first("needs-retry.connect", clock.before_retry)
+    return client
 
 
 def short(text: str) -> str:
@@ -224,7 +292,8 @@ def start(event: dict[str, Any], wanted: Stream, *, record_pending: bool) -> Str
     """
     previous_id = helper.PhysicalResourceId
     stream = replace(wanted, state="pending", client_token=client_token(event))
-    if len(stream.physical_id()) > MAX_PHYSICAL_ID:
+    longest_started = replace(stream, state="started", streaming_id="x" * MAX_STREAMING_ID)
+    if max(len(stream.physical_id()), len(longest_started.physical_id())) > MAX_PHYSICAL_ID:
         raise InvalidPropertyError(
             "InstanceId, ContactId and StreamingEndpointArn are too long to record"
         )
@@ -300,15 +369,16 @@ def answer(stream: Stream) -> str:
 
 
 @helper.create
-def create(event: dict[str, Any], _context: Any) -> str:
+def create(event: dict[str, Any], context: Any) -> str:
     """Create: start streaming."""
+    clock.start(context)
     helper.PhysicalResourceId = not_started_id(event)
     wanted = desired_stream(event["ResourceProperties"])
     return answer(start(event, wanted, record_pending=True))
 
 
 @helper.update
-def update(event: dict[str, Any], _context: Any) -> str:
+def update(event: dict[str, Any], context: Any) -> str:
     """Update: keep the stream if it already matches the properties, else start a new one.
 
     CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place. A
@@ -316,6 +386,7 @@ def update(event: dict[str, Any], _context: Any) -> str:
     Update and would otherwise lose track of the old stream; a start of unknown outcome is
     reconciled at once instead.
     """
+    clock.start(context)
     old_id: str = event["PhysicalResourceId"]
     helper.PhysicalResourceId = old_id
     current = parse_physical_id(old_id)
@@ -332,6 +403,7 @@ def update(event: dict[str, Any], _context: Any) -> str:
 
 def settle(stream: Stream) -> None:
     """Stop whatever a start of unknown outcome began, or log what an operator must stop."""
+    clock.extend_for_settling()
     try:
         reconcile(stream)
     except RuntimeError:
@@ -346,8 +418,9 @@ def settle(stream: Stream) -> None:
 
 
 @helper.delete
-def delete(event: dict[str, Any], _context: Any) -> str:
+def delete(event: dict[str, Any], context: Any) -> str:
     """Delete: stop what the PhysicalResourceId records; the properties are not consulted."""
+    clock.start(context)
     physical_id: str = event.get("PhysicalResourceId", "")
     stream = parse_physical_id(physical_id)
     if stream is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from aws_cdk import App, CfnParameter, Stack
+from aws_cdk import App, CfnParameter, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
@@ -192,3 +192,27 @@ def test_validation_limits_equal_botocore_connect_model(
     for member in path:
         shape = shape.members[member]
     assert (shape.metadata["min"], shape.metadata["max"]) == limits
+
+
+def test_contact_streaming_removal_policy_snapshot_raises(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"removal_policy .*SNAPSHOT.* not possible"):
+        build(stack, removal_policy=RemovalPolicy.SNAPSHOT)
+
+
+def test_contact_streaming_instance_arn_other_account_raises(stack: Stack) -> None:
+    in_account = Stack(App(), "InAccount", env=Environment(account="123456789012"))
+    other = "arn:aws:connect:eu-west-2:210987654321:instance/" + INSTANCE_ID
+
+    with pytest.raises(
+        ValueError, match=r"instance_arn is in account '210987654321'.*'123456789012'"
+    ):
+        build(in_account, instance_id=None, instance_arn=other)
+
+
+def test_contact_streaming_instance_arn_same_account_accepted() -> None:
+    in_account = Stack(App(), "InAccount", env=Environment(account="123456789012"))
+    same = "arn:aws:connect:eu-west-2:123456789012:instance/" + INSTANCE_ID
+
+    stream = build(in_account, instance_id=None, instance_arn=same)
+
+    assert stream.instance_arn == same

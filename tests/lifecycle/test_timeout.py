@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from tests.standins.connect import START, STOP, Fault
-from tests.standins.events import properties
+from tests.standins.connect import ACTIVE, START, STOP, Fault
+from tests.standins.events import INSTANCE_ID, properties
 from tests.standins.harness import Harness
 
 LAMBDA_TIMEOUT_S = 1.5
 CONNECT_DELAY_S = 2.0
+# The clock stops Connect calls a quarter of this before the end: 6 s of throttled attempts.
+THROTTLED_TIMEOUT_S = 8.0
+OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
 
 
 def test_create_connect_hangs_failed_before_deadline_then_rollback_stops_late_stream(
@@ -35,3 +38,31 @@ def test_create_connect_hangs_failed_before_deadline_then_rollback_stops_late_st
     (stop,) = life.connect.calls_of(STOP)
     assert stop.body["StreamingId"] == late.streaming_id
     assert stop.status == 200
+
+
+def test_update_throttled_past_connect_deadline_failed_in_time_keeps_old_id(
+    life: Harness,
+) -> None:
+    # The handler's clock, not crhelper's timer, ends the Update: its own FAILED answer comes
+    # before the timer's (0.5 s before the deadline) and keeps the old stream as the resource.
+    created = life.send("Create", properties())
+    old_id = created.body["PhysicalResourceId"]
+    life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
+    life.connect.script(START, *[Fault("error", "LimitExceededException")] * 60)
+
+    updated = life.send(
+        "Update",
+        properties(ContactId=OTHER_CONTACT),
+        old_props=properties(),
+        physical_id=old_id,
+        timeout_s=THROTTLED_TIMEOUT_S,
+    )
+
+    first = updated.response
+    assert first.body["Status"] == "FAILED"
+    assert "before the Lambda deadline" in str(first.body["Reason"])
+    assert first.at < updated.context.deadline - 0.5
+    assert first.body["PhysicalResourceId"] == old_id
+    (running,) = life.connect.active_streams()
+    assert running.streaming_id == created.body["Data"]["StreamingId"]
+    assert all(call.status == 429 for call in life.connect.calls_of(START)[1:])

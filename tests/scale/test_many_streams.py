@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import App, RemovalPolicy, Stack
-from aws_cdk.assertions import Template
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from contact_streaming import ContactStreaming
 from tests.scale.conftest import MANY, REGION, Synthesized, SynthStreams, compact, instance_arn
 
 # CloudFormation quotas (docs: CloudFormation quotas).
@@ -104,18 +101,3 @@ def test_custom_resource_destroy_writes_no_default_deletion_policy(many: Synthes
     for resource in many.resources(CUSTOM).values():
         assert "DeletionPolicy" not in resource
         assert "UpdateReplacePolicy" not in resource
-
-
-def test_custom_resource_retain_writes_retain_policies() -> None:
-    stack = Stack(App(), "Retain")
-    ContactStreaming(
-        stack,
-        "Stream",
-        instance_id="i",
-        contact_id="c",
-        streaming_endpoint_arn=f"arn:aws:sns:{REGION}:111122223333:t",
-        removal_policy=RemovalPolicy.RETAIN,
-    )
-    Template.from_stack(stack).has_resource(
-        CUSTOM, {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
-    )

@@ -34,6 +34,7 @@ def test_app_stack_resources_one_of_each(app_synth: Synth) -> None:
     counts = {
         "Custom::ContactStreaming": 1,
         "AWS::Lambda::Function": 1,
+        "AWS::Lambda::EventInvokeConfig": 1,
         "AWS::IAM::Role": 1,
         "AWS::IAM::Policy": 1,
         "AWS::Logs::LogGroup": 1,
@@ -44,6 +45,15 @@ def test_app_stack_resources_one_of_each(app_synth: Synth) -> None:
     for resource_type, count in counts.items():
         app_synth.template.resource_count_is(resource_type, count)
     assert len(app_synth.raw["Resources"]) == sum(counts.values())
+
+
+def test_app_stack_function_never_retried_by_lambda(app_synth: Synth) -> None:
+    # CloudFormation invokes the provider asynchronously; a Lambda retry of a timed-out Create
+    # could start a stream after the rollback Delete has already reconciled.
+    function_id, _ = app_synth.only("AWS::Lambda::Function")
+    _, config = app_synth.only("AWS::Lambda::EventInvokeConfig")
+    assert config["Properties"]["MaximumRetryAttempts"] == 0
+    assert config["Properties"]["FunctionName"] == {"Ref": function_id}
 
 
 def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -> None:
