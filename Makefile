@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@node_modules/.bin/node --version | grep -q '^v22\.' || { echo "node@22 did not install: are npm install scripts disabled?"; exit 1; }
 	touch $@
 
 synth: setup
