@@ -93,28 +93,31 @@ def endpoint_region(value: str) -> str | None:
     return match.group("region") if match else None
 
 
+def known_and_different(first: str | None, second: str | None) -> bool:
+    """True when both values are literals (not tokens) and they differ."""
+    return known(first) and known(second) and first != second
+
+
 def check_same_region(
     topic_prop: str, topic_region: str | None, instance_prop: str, instance_region: str
 ) -> None:
     """Raise ValueError when the topic's and the instance's regions are both known and differ."""
-    if not (known(topic_region) and known(instance_region)) or topic_region == instance_region:
-        return
-    raise ValueError(
-        f"ContactStreaming: {topic_prop} is in region {topic_region!r} but {instance_prop} is in "
-        f"region {instance_region!r}; Connect streams only to a topic in the instance's region, "
-        f"so use a topic in {instance_region!r}"
-    )
+    if known_and_different(topic_region, instance_region):
+        raise ValueError(
+            f"ContactStreaming: {topic_prop} is in region {topic_region!r} but {instance_prop} is "
+            f"in region {instance_region!r}; Connect streams only to a topic in the instance's "
+            f"region, so use a topic in {instance_region!r}"
+        )
 
 
 def check_same_account(instance_account: str, stack_account: str) -> None:
     """Raise ValueError when an instance ARN names another account than the stack's (both known)."""
-    if not (known(instance_account) and known(stack_account)) or instance_account == stack_account:
-        return
-    raise ValueError(
-        f"ContactStreaming: instance_arn is in account {instance_account!r} but the stack deploys "
-        f"to account {stack_account!r}; Connect's API reaches only the caller's own instances, "
-        f"so put the stream in a stack in {instance_account!r}"
-    )
+    if known_and_different(instance_account, stack_account):
+        raise ValueError(
+            f"ContactStreaming: instance_arn is in account {instance_account!r} but the stack "
+            f"deploys to account {stack_account!r}; Connect's API reaches only the caller's own "
+            f"instances, so put the stream in a stack in {instance_account!r}"
+        )
 
 
 def check_removal_policy(policy: RemovalPolicy) -> None:
