@@ -2,7 +2,7 @@
 
 The PhysicalResourceId carries everything Delete needs (region, instance, contact, endpoint and
 StreamingId, or the ClientToken while the outcome of a start is unknown), so Delete never trusts
-ResourceProperties and a stack can always be destroyed.
+ResourceProperties.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ def new_lambda_sandbox(handler: ModuleType) -> None:
     """
     handler.connect_client.cache_clear()
     boto3.DEFAULT_SESSION = None
+    vars(handler)["clock"] = handler.Clock()
 
 
 @pytest.fixture(scope="session")
