@@ -46,9 +46,14 @@ def pinned_crhelper(requirements: Path) -> str:
     raise ValueError(f"ContactStreaming: {requirements} does not pin crhelper")
 
 
+def handler_modules(source: Path) -> list[Path]:
+    """The handler's Python modules: handler.py and the modules it imports, one per idea."""
+    return sorted(source.glob("*.py"))
+
+
 @cache
 def asset_dir() -> str:
-    """Stage handler.py and the installed crhelper in a folder: no Docker, no network.
+    """Stage the handler's modules and the installed crhelper in a folder: no Docker, no network.
 
     The asset hash is CDK's hash of the folder's contents, so it is the same on every run.
     """
@@ -64,7 +69,8 @@ def asset_dir() -> str:
         raise RuntimeError("ContactStreaming: crhelper is not importable")
     staging = Path(tempfile.mkdtemp(prefix="contact-streaming-asset-"))
     atexit.register(shutil.rmtree, staging, ignore_errors=True)
-    shutil.copy2(source / HANDLER_FILE, staging / HANDLER_FILE)
+    for module in handler_modules(source):
+        shutil.copy2(module, staging / module.name)
     shutil.copytree(
         Path(spec.origin).parent,
         staging / "crhelper",

@@ -79,11 +79,14 @@ def test_app_py_template_equals_tested_template(
     assert app_py_assembly.template == app_synth.raw
 
 
-def test_lambda_asset_holds_handler_and_crhelper_only(app_py_assembly: Assembly) -> None:
+def test_lambda_asset_holds_handler_modules_and_crhelper_only(app_py_assembly: Assembly) -> None:
+    modules = sorted(path.name for path in (ROOT / "lambda").glob("*.py"))
     top_level = sorted(path.name for path in app_py_assembly.asset_dir.iterdir())
-    assert top_level == ["crhelper", "handler.py"]
-    handler = app_py_assembly.asset_dir / "handler.py"
-    assert handler.read_bytes() == (ROOT / "lambda" / "handler.py").read_bytes()
+    assert "handler.py" in modules
+    assert top_level == sorted(["crhelper", *modules])
+    for name in modules:
+        bundled = app_py_assembly.asset_dir / name
+        assert bundled.read_bytes() == (ROOT / "lambda" / name).read_bytes()
 
 
 def test_lambda_asset_crhelper_is_installed_copy_without_bytecode(
