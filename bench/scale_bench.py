@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNTS = (1, 50, 200, 450)
+COUNTS = (1, 50, 200, 490)
+# Template bytes per added stream, ours / the anchor's (issue 7: lanes cost bytes).
+BYTES_TARGET = 0.3
 OURS = "ContactStreaming"
 SCOPED = "AwsCustomResource, scoped"
 STAR = "AwsCustomResource, *"
@@ -268,7 +270,7 @@ def slope(cells: list[Cell], variant: str, key: str) -> float:
 
 
 def ratios(cells: list[Cell]) -> list[str]:
-    """Targets: template bytes/stream <= 1/4 of the anchor's, IAM constant, synth time/stream."""
+    """Targets: template bytes/stream <= BYTES_TARGET of the anchor's, IAM constant, synth time."""
     lines = []
     ours_bytes = slope(cells, OURS, "template_bytes")
     ours_seconds = slope(cells, OURS, "seconds")
@@ -278,7 +280,8 @@ def ratios(cells: list[Cell]) -> list[str]:
         lines.append(
             f"- vs {anchor}: template bytes per added stream {ours_bytes:,.0f} / "
             f"{slope(cells, anchor, 'template_bytes'):,.0f} = {size:.3f} "
-            f"({'meets' if size <= 0.25 else 'misses'} <= 0.25); synth ms per added stream "
+            f"({'meets' if size <= BYTES_TARGET else 'misses'} <= {BYTES_TARGET}); "
+            "synth ms per added stream "
             f"{ours_seconds * 1000:.1f} / {slope(cells, anchor, 'seconds') * 1000:.1f} "
             f"= {speed:.2f} "
             f"({'meets' if speed <= 1 else 'misses'} <= 1)"

@@ -6,8 +6,9 @@ from aws_cdk import CfnResource, Duration, RemovalPolicy, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import endpoint, validation
+from contact_streaming import endpoint, quota, validation
 from contact_streaming.provider import StreamingProvider
+from contact_streaming.quota import ConnectQuotas
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 SERVICE_TIMEOUT = Duration.minutes(5)
@@ -33,6 +34,8 @@ class ContactStreaming(Construct):
         topic: sns.ITopic | None = None,
         streaming_endpoint_arn: str | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        quota_share: float | None = None,
+        connect_quotas: ConnectQuotas | None = None,
     ) -> None:
         """Define one stream.
 
@@ -49,6 +52,13 @@ class ContactStreaming(Construct):
         :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
             it running when the stack is destroyed (an Update that moves the stream still stops
             the old one). SNAPSHOT is refused. Default: RemovalPolicy.DESTROY.
+        :param quota_share: the fraction of each of Connect's streaming quotas (they are the
+            account's, shared with live chats) that this stack's deploys and destroys may use;
+            per stack: every ContactStreaming in a stack must give the same value. Changing it
+            never restarts a stream. Default: None, meaning 0.4.
+        :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
+            quotas, if raised; per stack like quota_share. Default: None, meaning Connect's
+            defaults, ConnectQuotas(start_per_second=5, stop_per_second=2).
         """
         validation.check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn)
         validation.check_removal_policy(removal_policy)
@@ -63,9 +73,11 @@ class ContactStreaming(Construct):
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn)
         found = endpoint.checked(topic) if topic is not None else None
+        wanted_share = quota.quota_share(quota_share, connect_quotas)
         super().__init__(scope, construct_id)
 
         provider = StreamingProvider.of(scope)
+        provider.use_quota(wanted_share, self.node.path)
         instance = provider.instance(instance_id, instance_arn)
         endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
@@ -95,7 +107,11 @@ class ContactStreaming(Construct):
         if instance_arn is not None:
             # Only an ARN can name another region; without Region the handler uses its own.
             properties["Region"] = instance.region
+        lane, position = provider.next_place()
+        # Not a target: an Update that changes only the pace never restarts the stream.
+        properties["Pace"] = f"{lane},{position}"
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        provider.join_lane(lane, self.resource)
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)

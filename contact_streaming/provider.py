@@ -12,13 +12,14 @@ import weakref
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IDependable
 
 from contact_streaming.instance import Instance
+from contact_streaming.quota import QuotaShare, check_same_share
 
 # The construct id is part of the ServiceToken's logical id, which can never change on update.
 PROVIDER_ID = "ContactStreamingProvider"
@@ -100,6 +101,11 @@ class StreamingProvider(Construct):
         self._instances: dict[tuple[str | None, str | None], Instance] = {}
         self.topic_policies: dict[str, IDependable] = {}
         """Each owned topic's policy, by topic ARN, for its streams to depend on."""
+        self.quota: QuotaShare | None = None
+        """The stack's share of Connect's quotas, set by its first stream."""
+        self._quota_from = ""
+        self._lane_ends: list[CfnResource] = []
+        self._streams = 0
         self.function = lambda_.Function(
             self,
             "Function",
@@ -139,6 +145,35 @@ class StreamingProvider(Construct):
         if found is None:
             found = self._instances[key] = Instance.of(Stack.of(self), instance_id, instance_arn)
         return found
+
+    def use_quota(self, wanted: QuotaShare, path: str) -> QuotaShare:
+        """Adopt the first stream's share for the stack; later streams must ask for the same."""
+        if self.quota is None:
+            self.quota, self._quota_from = wanted, path
+            for name, value in wanted.environment().items():
+                self.function.add_environment(name, value)
+        else:
+            check_same_share(wanted, self.quota, self._quota_from)
+        return self.quota
+
+    def next_place(self) -> tuple[int, int]:
+        """The (lane, position) of the stack's next stream: lanes are filled in turn."""
+        assert self.quota is not None, "use_quota first"
+        position, lane = divmod(self._streams, self.quota.lanes)
+        self._streams += 1
+        return lane, position
+
+    def join_lane(self, lane: int, resource: CfnResource) -> None:
+        """Put `resource` at the end of `lane`, after (DependsOn) the lane's last stream.
+
+        CloudFormation then creates a lane's streams one after another and deletes them in reverse,
+        working on at most `lanes` streams at once.
+        """
+        if lane < len(self._lane_ends):
+            resource.add_resource_dependency(self._lane_ends[lane])
+            self._lane_ends[lane] = resource
+        else:
+            self._lane_ends.append(resource)
 
     def first_time(self, *parts: str) -> bool:
         """True the first time these values (resolved, so equal tokens match) are seen."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 import boto3
+import pacing
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from crhelper import CfnResource
@@ -30,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 # INFO, not crhelper's DEBUG default: DEBUG logs the event, whose ResponseURL is a credential.
 # The log group outlives the stack, so a long wait for log delivery on Delete buys nothing.
-helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
+LOG_WAIT_ON_DELETE_S = 2
+helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=LOG_WAIT_ON_DELETE_S)
 
 ID_PREFIX = "contact-streaming:"
 MAX_PHYSICAL_ID = 1024
@@ -374,6 +376,7 @@ def create(event: dict[str, Any], context: Any) -> str:
     clock.start(context)
     helper.PhysicalResourceId = not_started_id(event)
     wanted = desired_stream(event["ResourceProperties"])
+    pacing.wait(pacing.pace_of(event["ResourceProperties"]).before_start(), clock.connect_end)
     return answer(start(event, wanted, record_pending=True))
 
 
@@ -394,6 +397,7 @@ def update(event: dict[str, Any], context: Any) -> str:
     if current is not None and current.state == "started" and current.same_target(wanted):
         logger.info("Nothing that matters changed; keeping streaming %s", current.streaming_id)
         return answer(current)
+    pacing.wait(pacing.pace_of(event["ResourceProperties"]).before_start(), clock.connect_end)
     try:
         return answer(start(event, wanted, record_pending=False))
     except UnknownOutcomeError as error:
@@ -425,10 +429,15 @@ def delete(event: dict[str, Any], context: Any) -> str:
     stream = parse_physical_id(physical_id)
     if stream is None:
         logger.info("No stream recorded in %r; nothing to stop", physical_id)
-    elif stream.state == "pending":
+        return physical_id
+    pace = pacing.pace_of(event.get("ResourceProperties", {}))
+    pacing.wait(pace.before_stop(), clock.connect_end)
+    if stream.state == "pending":
         reconcile(stream)
     else:
         stop(stream)
+    # crhelper waits LOG_WAIT_ON_DELETE_S more before it answers.
+    pacing.wait(pace.after_stop() - LOG_WAIT_ON_DELETE_S, clock.connect_end)
     return physical_id
 
 

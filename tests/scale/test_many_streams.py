@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from aws_cdk import App
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from tests.scale.conftest import MANY, REGION, Synthesized, SynthStreams, compact, instance_arn
+from tests.scale.conftest import (
+    MANY,
+    REGION,
+    Synthesized,
+    SynthStreams,
+    compact,
+    instance_arn,
+    streams_stack,
+)
+from tests.template.test_cdk_nag import findings
 
 # CloudFormation quotas (docs: CloudFormation quotas).
 MAX_RESOURCES = 500
@@ -91,13 +102,33 @@ def test_template_many_streams_cfn_lint_no_redundant_dependency(lint_findings: l
     assert [finding for finding in lint_findings if "Resources/Stream" in finding] == []
 
 
-def test_custom_resource_owned_topic_depends_on_topic_policy_only(many: Synthesized) -> None:
+def test_custom_resource_owned_topic_depends_on_topic_policy_and_lane_predecessor(
+    many: Synthesized,
+) -> None:
     (policy,) = many.resources("AWS::SNS::TopicPolicy")
-    depends = {json.dumps(r["DependsOn"]) for r in many.resources(CUSTOM).values()}
-    assert depends == {json.dumps([policy])}
+    streams = many.resources(CUSTOM)
+    by_place = {tuple(r["Properties"]["Pace"].split(",")): name for name, r in streams.items()}
+    for (lane, position), name in by_place.items():
+        before = by_place.get((lane, str(int(position) - 1)))
+        assert sorted(streams[name]["DependsOn"]) == sorted([policy, *([before] if before else [])])
+
+
+def test_custom_resource_many_streams_at_most_lanes_ready_at_once(many: Synthesized) -> None:
+    (function,) = many.resources("AWS::Lambda::Function").values()
+    lanes = int(function["Properties"]["Environment"]["Variables"]["PACE_LANES"])
+    streams = many.resources(CUSTOM)
+    heads = [n for n, r in streams.items() if not set(r["DependsOn"]) & streams.keys()]
+    followed = [d for r in streams.values() for d in r["DependsOn"] if d in streams]
+    assert len(heads) == lanes == 4
+    assert len(followed) == len(set(followed)) == MANY - lanes
 
 
 def test_custom_resource_destroy_writes_no_default_deletion_policy(many: Synthesized) -> None:
     for resource in many.resources(CUSTOM).values():
         assert "DeletionPolicy" not in resource
         assert "UpdateReplacePolicy" not in resource
+
+
+def test_stack_many_streams_cdk_nag_no_findings(tmp_path: Path) -> None:
+    stack = streams_stack(App(outdir=str(tmp_path)), [1] * MANY)
+    assert findings(stack) == []

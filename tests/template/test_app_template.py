@@ -66,8 +66,19 @@ def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -
         "InstanceId": {"Ref": "InstanceId"},
         "ContactId": {"Ref": "ContactId"},
         "StreamingEndpointArn": {"Ref": topic_id},
+        "Pace": "0,0",
     }
     # No Region: an instance id is in the stack's region, the function's own (AWS_REGION).
+    # Pace "0,0": the only stream heads the first lane, so the handler never waits.
+
+
+def test_app_stack_function_paces_default_share_of_connect_quotas(app_synth: Synth) -> None:
+    _, function = app_synth.only("AWS::Lambda::Function")
+    assert function["Properties"]["Environment"]["Variables"] == {
+        "PACE_LANES": "4",
+        "PACE_START_PER_SECOND": "2",
+        "PACE_STOP_PER_SECOND": "0.8",
+    }
 
 
 def test_app_stack_service_timeout_exceeds_lambda_timeout(app_synth: Synth) -> None:

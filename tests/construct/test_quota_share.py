@@ -1,0 +1,169 @@
+"""The stack's share of Connect's quotas: lanes, the provider's rates, the Pace of each stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+
+from contact_streaming import ConnectQuotas, ContactStreaming, quota
+
+INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
+TOPIC_ARN = "arn:aws:sns:eu-west-2:123456789012:streaming"
+
+
+def stack_with(count: int, **props: Any) -> Stack:
+    """A stack with `count` streams, all given `props`."""
+    stack = Stack(App(), "Test")
+    for index in range(count):
+        ContactStreaming(
+            stack,
+            f"Stream{index}",
+            contact_id=f"contact-{index}",
+            instance_id=INSTANCE_ID,
+            streaming_endpoint_arn=TOPIC_ARN,
+            **props,
+        )
+    return stack
+
+
+def template_of(stack: Stack) -> dict[str, Any]:
+    """The synthesized template."""
+    app = stack.node.root
+    assert isinstance(app, App)
+    template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
+    return template
+
+
+def streams(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The Custom::ContactStreaming resources by logical id."""
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "Custom::ContactStreaming"
+    }
+
+
+def function_environment(template: dict[str, Any]) -> dict[str, str]:
+    """The provider function's environment variables."""
+    (function,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+    ]
+    variables: dict[str, str] = function["Properties"]["Environment"]["Variables"]
+    return variables
+
+
+def test_quota_share_default_four_lanes_two_starts_point_eight_stops() -> None:
+    environment = function_environment(template_of(stack_with(1)))
+    assert environment == {
+        "PACE_LANES": "4",
+        "PACE_START_PER_SECOND": "2",
+        "PACE_STOP_PER_SECOND": "0.8",
+    }
+
+
+def test_quota_share_single_stream_first_lane_head_depends_on_no_stream() -> None:
+    (resource,) = streams(template_of(stack_with(1))).values()
+    assert resource["Properties"]["Pace"] == "0,0"
+    assert "DependsOn" not in resource
+
+
+def test_quota_share_streams_fill_lanes_in_turn_each_after_lane_predecessor() -> None:
+    resources = streams(template_of(stack_with(10)))
+    by_place = {r["Properties"]["Pace"]: name for name, r in resources.items()}
+    assert sorted(by_place) == sorted(f"{n % 4},{n // 4}" for n in range(10))
+    for place, name in by_place.items():
+        lane, position = place.split(",")
+        before = by_place.get(f"{lane},{int(position) - 1}")
+        assert resources[name].get("DependsOn", []) == ([before] if before else [])
+
+
+def test_quota_share_raised_quota_and_share_more_lanes_and_rates() -> None:
+    raised = ConnectQuotas(start_per_second=20, stop_per_second=10)
+    environment = function_environment(
+        template_of(stack_with(2, quota_share=0.5, connect_quotas=raised))
+    )
+    assert environment == {
+        "PACE_LANES": "20",
+        "PACE_START_PER_SECOND": "10",
+        "PACE_STOP_PER_SECOND": "5",
+    }
+
+
+def test_quota_share_changed_only_pace_environment_and_order_change() -> None:
+    before = streams(template_of(stack_with(6)))
+    after = streams(template_of(stack_with(6, quota_share=0.2)))
+    assert before.keys() == after.keys()
+    for name, resource in before.items():
+        kept = {k: v for k, v in resource["Properties"].items() if k != "Pace"}
+        assert {k: v for k, v in after[name]["Properties"].items() if k != "Pace"} == kept
+    assert sorted(r["Properties"]["Pace"] for r in after.values()) == sorted(
+        f"{n % 2},{n // 2}" for n in range(6)
+    )
+
+
+@pytest.mark.parametrize("share", [0, -0.1, 1.01, 5])
+def test_quota_share_out_of_range_fails_naming_value(share: float) -> None:
+    with pytest.raises(ValueError, match=rf"quota_share must be .* got {share!r}"):
+        stack_with(1, quota_share=share)
+
+
+@pytest.mark.parametrize("field", ["start_per_second", "stop_per_second"])
+@pytest.mark.parametrize("value", [0, -2, float("inf")])
+def test_connect_quotas_not_positive_fails_naming_field(field: str, value: float) -> None:
+    quotas = ConnectQuotas(**{field: value})
+    with pytest.raises(ValueError, match=rf"connect_quotas\.{field} must be .* got {value!r}"):
+        stack_with(1, connect_quotas=quotas)
+
+
+def test_quota_share_so_small_a_call_waits_too_long_fails() -> None:
+    with pytest.raises(ValueError, match=r"quota_share=0\.01.* would wait 50 s"):
+        stack_with(1, quota_share=0.01)
+
+
+def test_quota_share_two_streams_disagree_fails_naming_both() -> None:
+    stack = stack_with(1)
+    with pytest.raises(ValueError, match=r"quota_share=0\.6.* differs from quota_share=0\.4.*"):
+        ContactStreaming(
+            stack,
+            "Other",
+            contact_id="contact-x",
+            instance_id=INSTANCE_ID,
+            streaming_endpoint_arn=TOPIC_ARN,
+            quota_share=0.6,
+        )
+
+
+def test_quota_share_default_given_explicitly_agrees_with_default() -> None:
+    stack = stack_with(1)
+    ContactStreaming(
+        stack,
+        "Other",
+        contact_id="contact-x",
+        instance_id=INSTANCE_ID,
+        streaming_endpoint_arn=TOPIC_ARN,
+        quota_share=quota.DEFAULT_SHARE,
+        connect_quotas=ConnectQuotas(),
+    )
+    assert len(streams(template_of(stack))) == 2
+
+
+def test_quota_share_per_stack_other_stack_may_differ() -> None:
+    app = App()
+    for name, share in (("One", 0.4), ("Two", 0.8)):
+        stack = Stack(app, name)
+        ContactStreaming(
+            stack,
+            "Stream",
+            contact_id="contact-1",
+            instance_id=INSTANCE_ID,
+            streaming_endpoint_arn=TOPIC_ARN,
+            quota_share=share,
+        )
+    assembly = app.synth()
+    lanes = [
+        function_environment(assembly.get_stack_by_name(name).template)["PACE_LANES"]
+        for name in ("One", "Two")
+    ]
+    assert lanes == ["4", "8"]

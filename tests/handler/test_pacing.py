@@ -1,0 +1,200 @@
+"""Pacing: the waits that keep a stack's calls within its share, and when the handler makes them."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import handler
+import pacing
+import pytest
+
+from tests.handler.conftest import LambdaContext, StubbedConnect
+from tests.handler.events import (
+    LOGICAL_ID,
+    REQUEST_ID,
+    STACK_ID,
+    STARTED_ID,
+    STREAMING_ID,
+    event,
+    expected_token,
+    properties,
+    start_params,
+    stop_params,
+)
+
+# What the construct writes with the default share: 4 lanes, 2 Starts and 0.8 Stops a second.
+ENVIRONMENT = {"PACE_LANES": "4", "PACE_START_PER_SECOND": "2", "PACE_STOP_PER_SECOND": "0.8"}
+TOKEN = expected_token(STACK_ID, LOGICAL_ID, REQUEST_ID)
+
+
+@pytest.fixture
+def paced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
+    """The provider's pacing environment; waits are recorded (as "wait") instead of slept."""
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    timeline: list[tuple[str, float]] = []
+    monkeypatch.setattr("pacing.time.sleep", lambda seconds: timeline.append(("wait", seconds)))
+    return timeline
+
+
+def record_calls(connect: StubbedConnect, timeline: list[tuple[str, float]]) -> None:
+    """Put each Connect call on the timeline, between the waits."""
+
+    def record(model: object, **_: object) -> None:
+        timeline.append((getattr(model, "name", "?"), 0.0))
+
+    client = handler.connect_client("us-east-1")
+    client.meta.events.register_first("provide-client-params.connect", record)
+
+
+def test_pace_of_without_property_or_environment_unpaced() -> None:
+    assert pacing.pace_of(properties(), {}) == pacing.UNPACED
+    assert pacing.pace_of(properties(Pace="2,3"), {}) == pacing.UNPACED
+    assert pacing.pace_of(properties(), ENVIRONMENT) == pacing.UNPACED
+    assert pacing.UNPACED.before_start() == 0
+    assert pacing.UNPACED.before_stop() == pacing.UNPACED.after_stop() == 0
+
+
+@pytest.mark.parametrize("place", ["2", "a,b", "4,0", "-1,2", "1,-1", "1,2,3"])
+def test_pace_of_malformed_place_unpaced_and_logged(
+    place: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert pacing.pace_of(properties(Pace=place), ENVIRONMENT) == pacing.UNPACED
+    assert "Not pacing" in caplog.text
+
+
+def test_pace_of_place_and_environment_read() -> None:
+    assert pacing.pace_of(properties(Pace="3,17"), ENVIRONMENT) == pacing.Pace(3, 17, 4, 2.0, 0.8)
+
+
+@pytest.mark.parametrize(("lane", "expected"), [(0, 0.0), (1, 0.5), (3, 1.5)])
+def test_pace_before_start_lane_head_staggers_by_lane(lane: int, expected: float) -> None:
+    assert pacing.Pace(lane, 0, 4, 2.0, 0.8).before_start() == expected
+
+
+def test_pace_before_start_later_in_lane_waits_whole_round() -> None:
+    assert pacing.Pace(2, 5, 4, 2.0, 0.8).before_start() == 4 / 2.0
+
+
+@pytest.mark.parametrize("lane", [0, 1, 3])
+def test_pace_stop_waits_add_up_to_whole_round_between_a_lanes_stops(lane: int) -> None:
+    pace = pacing.Pace(lane, 5, 4, 2.0, 0.8)
+    next_in_lane = pacing.Pace(lane, 4, 4, 2.0, 0.8)
+    assert pace.after_stop() + next_in_lane.before_stop() == pytest.approx(4 / 0.8)
+    assert pace.before_stop() == pytest.approx(lane / 0.8)
+
+
+def test_pace_after_stop_lane_head_deleted_last_holds_nothing() -> None:
+    assert pacing.Pace(3, 0, 4, 2.0, 0.8).after_stop() == 0
+
+
+def test_wait_capped_and_ends_before_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("pacing.time.sleep", slept.append)
+    now = time.monotonic()
+    assert pacing.wait(100.0, math.inf) == pacing.MAX_WAIT_S
+    assert pacing.wait(10.0, now + 5.0) <= 5.0 - pacing.DEADLINE_MARGIN_S
+    assert pacing.wait(10.0, now) == 0.0
+    assert pacing.wait(-3.0, math.inf) == 0.0
+    assert slept[0] == pacing.MAX_WAIT_S
+    assert len(slept) == 2
+
+
+def test_create_lane_head_of_first_lane_calls_at_once(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    connect.stubber.add_response(
+        "start_contact_streaming", {"StreamingId": STREAMING_ID}, start_params(TOKEN)
+    )
+
+    handler.create(event("Create", properties(Pace="0,0")), lambda_context)
+
+    assert paced == []
+    assert connect.calls == ["StartContactStreaming"]
+
+
+def test_create_later_in_lane_waits_whole_round_before_start(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    record_calls(connect, paced)
+    connect.stubber.add_response(
+        "start_contact_streaming", {"StreamingId": STREAMING_ID}, start_params(TOKEN)
+    )
+
+    handler.create(event("Create", properties(Pace="1,7")), lambda_context)
+
+    assert paced == [("wait", 2.0), ("StartContactStreaming", 0.0)]
+
+
+def test_update_pace_changed_only_no_call_no_wait(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    update = event(
+        "Update",
+        properties(Pace="3,9"),
+        physical_id=STARTED_ID,
+        old_props=properties(Pace="1,2"),
+    )
+
+    assert handler.update(update, lambda_context) == STARTED_ID
+
+    assert connect.calls == []
+    assert paced == []
+
+
+def test_update_new_contact_waits_like_create_before_start(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    record_calls(connect, paced)
+    connect.stubber.add_response(
+        "start_contact_streaming",
+        {"StreamingId": "stream-0002"},
+        start_params(TOKEN, contact_id="other-contact"),
+    )
+    update = event(
+        "Update",
+        properties(Pace="2,0", ContactId="other-contact"),
+        physical_id=STARTED_ID,
+        old_props=properties(Pace="2,0"),
+    )
+
+    handler.update(update, lambda_context)
+
+    assert paced == [("wait", 1.0), ("StartContactStreaming", 0.0)]
+
+
+def test_delete_waits_lane_turn_then_holds_rest_of_round_less_log_wait(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    record_calls(connect, paced)
+    connect.stubber.add_response("stop_contact_streaming", {}, stop_params())
+
+    handler.delete(event("Delete", properties(Pace="1,3"), physical_id=STARTED_ID), lambda_context)
+
+    hold = 3 / 0.8 - handler.LOG_WAIT_ON_DELETE_S
+    assert paced == [("wait", 1 / 0.8), ("StopContactStreaming", 0.0), ("wait", hold)]
+
+
+def test_delete_single_stream_no_wait(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    connect.stubber.add_response("stop_contact_streaming", {}, stop_params())
+
+    handler.delete(event("Delete", properties(Pace="0,0"), physical_id=STARTED_ID), lambda_context)
+
+    assert paced == []
+    assert connect.calls == ["StopContactStreaming"]
+
+
+def test_delete_nothing_recorded_no_wait(
+    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+) -> None:
+    delete = event("Delete", properties(Pace="3,9"), physical_id="not-a-stream")
+
+    assert handler.delete(delete, lambda_context) == "not-a-stream"
+
+    assert paced == []
+    assert connect.calls == []
