@@ -50,8 +50,8 @@ clean:
 
 .PHONY: rehearse bench bench-handler bench-scale
 
-# The stack's life (create, update to another contact, delete) through the synthesized handler,
-# against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
+# The stack's life (create, an update rolled back, the update again, delete) through the synthesized
+# handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
 rehearse: synth
 	$(BIN)/python -m tests.standins.rehearse cdk.out
 

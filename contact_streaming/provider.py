@@ -93,6 +93,12 @@ class StreamingProvider(Construct):
             description="Starts and stops Connect contact streaming for Custom::ContactStreaming",
         )
         self.log_group.grant_write(self.role)
+        # An Update reads its own stack's status to tell a rollback from a deliberate update.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["cloudformation:DescribeStacks"], resources=[Stack.of(self).stack_id]
+            )
+        )
         self._connect = iam.PolicyStatement(
             actions=["connect:StartContactStreaming", "connect:StopContactStreaming"],
         )

@@ -20,11 +20,13 @@ from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pacing
+import rollback
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from crhelper import CfnResource
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_connect import ConnectClient
 
 logger = logging.getLogger(__name__)
@@ -200,6 +202,12 @@ def connect_client(region: str) -> ConnectClient:
     client.meta.events.register("request-created.connect", clock.check)
     client.meta.events.register_first("needs-retry.connect", clock.before_retry)
     return client
+
+
+@cache
+def cloudformation_client(region: str) -> CloudFormationClient:
+    """The client that reads the stack's status: Connect's timeouts, retries and clock."""
+    return rollback.status_client(region, CLIENT_CONFIG, clock)
 
 
 def short(text: str) -> str:
@@ -387,7 +395,7 @@ def update(event: dict[str, Any], context: Any) -> str:
     CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place. A
     failed Update always answers with the old id, since CloudFormation adopts the id of a FAILED
     Update and would otherwise lose track of the old stream; a start of unknown outcome is
-    reconciled at once instead.
+    reconciled at once instead. An update rollback starts nothing (see rollback.py).
     """
     clock.start(context)
     old_id: str = event["PhysicalResourceId"]
@@ -397,6 +405,8 @@ def update(event: dict[str, Any], context: Any) -> str:
     if current is not None and current.state == "started" and current.same_target(wanted):
         logger.info("Nothing that matters changed; keeping streaming %s", current.streaming_id)
         return answer(current)
+    if rollback.rolling_back(event, cloudformation_client):
+        return answer(current) if current is not None else old_id
     pacing.wait(pacing.pace_of(event["ResourceProperties"]).before_start(), clock.connect_end)
     try:
         return answer(start(event, wanted, record_pending=False))

@@ -22,11 +22,12 @@ STACK_NAME = "ContactStreamingStack"
 
 
 def new_lambda_sandbox(handler: ModuleType) -> None:
-    """Forget cached Connect clients and credentials, as a new Lambda sandbox would.
+    """Forget cached clients and credentials, as a new Lambda sandbox would.
 
     boto3's default session keeps the credentials it first resolved, which may be another suite's.
     """
     handler.connect_client.cache_clear()
+    handler.cloudformation_client.cache_clear()
     boto3.DEFAULT_SESSION = None
     vars(handler)["clock"] = handler.Clock()
 

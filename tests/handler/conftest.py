@@ -1,4 +1,4 @@
-"""Fixtures for handler unit tests: a stubbed Connect client, a Lambda context, a clean helper.
+"""Fixtures for handler unit tests: stubbed Connect and CloudFormation clients, a Lambda context.
 
 The environment is set before `handler` is imported: crhelper builds boto3 clients at import.
 """
@@ -31,7 +31,7 @@ class NetworkRefusedError(AssertionError):
 
 @dataclass
 class StubbedConnect:
-    """The Stubber on one region's cached Connect client, and the operations that reached it."""
+    """The Stubber on one region's cached client, and the operations that reached it."""
 
     stubber: Stubber
     calls: list[str] = field(default_factory=list)
@@ -64,18 +64,23 @@ def _refuse_network(request: Any, **_: Any) -> None:
 
 def stub_region(region: str) -> Iterator[StubbedConnect]:
     """Stub `handler.connect_client(region)`; afterwards assert every queued answer was used."""
-    client = handler.connect_client(region)
+    yield from stub_client(handler.connect_client(region))
+
+
+def stub_client(client: Any) -> Iterator[StubbedConnect]:
+    """Stub a cached client; afterwards assert every queued answer was used."""
     stubbed = StubbedConnect(Stubber(client))
+    params_event = f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}"
 
     def record(model: Any, **_: Any) -> None:
         stubbed.calls.append(model.name)
 
-    client.meta.events.register_first("provide-client-params.connect", record)
+    client.meta.events.register_first(params_event, record)
     client.meta.events.register_first("before-send", _refuse_network)
     with stubbed.stubber:
         yield stubbed
         stubbed.stubber.assert_no_pending_responses()
-    client.meta.events.unregister("provide-client-params.connect", record)
+    client.meta.events.unregister(params_event, record)
     client.meta.events.unregister("before-send", _refuse_network)
 
 
@@ -83,16 +88,24 @@ def stub_region(region: str) -> Iterator[StubbedConnect]:
 def fresh_handler_state() -> Iterator[None]:
     """What crhelper's __call__ resets before each request; no client outlives a test."""
     handler.connect_client.cache_clear()
+    handler.cloudformation_client.cache_clear()
     handler.helper.Data = {}
     handler.helper.PhysicalResourceId = ""
     yield
     handler.connect_client.cache_clear()
+    handler.cloudformation_client.cache_clear()
 
 
 @pytest.fixture
 def connect() -> Iterator[StubbedConnect]:
     """The Stubber on the us-east-1 Connect client the handler uses."""
     yield from stub_region(REGION)
+
+
+@pytest.fixture
+def cloudformation() -> Iterator[StubbedConnect]:
+    """The Stubber on the us-east-1 CloudFormation client that reads the stack's status."""
+    yield from stub_client(handler.cloudformation_client(REGION))
 
 
 @pytest.fixture

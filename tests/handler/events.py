@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 import handler
@@ -90,6 +91,17 @@ def stop_params(
 ) -> dict[str, Any]:
     """The exact StopContactStreaming parameters expected for one stream."""
     return {"InstanceId": instance_id, "ContactId": contact_id, "StreamingId": streaming_id}
+
+
+def stacks_answer(status: str) -> dict[str, Any]:
+    """A DescribeStacks answer naming the event's stack in `status`."""
+    stack = {
+        "StackId": STACK_ID,
+        "StackName": "ContactStreamingStack",
+        "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+        "StackStatus": status,
+    }
+    return {"Stacks": [stack]}
 
 
 STARTED_ID = handler.Stream(

@@ -20,6 +20,7 @@ from tests.handler.events import (
     event,
     expected_token,
     properties,
+    stacks_answer,
     start_params,
     stop_params,
 )
@@ -145,9 +146,20 @@ def test_update_pace_changed_only_no_call_no_wait(
     assert paced == []
 
 
+def stack_status(cloudformation: StubbedConnect, status: str) -> None:
+    """Queue DescribeStacks' answer: the stack in `status`."""
+    cloudformation.stubber.add_response(
+        "describe_stacks", stacks_answer(status), {"StackName": STACK_ID}
+    )
+
+
 def test_update_new_contact_waits_like_create_before_start(
-    connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
+    connect: StubbedConnect,
+    cloudformation: StubbedConnect,
+    lambda_context: LambdaContext,
+    paced: list[tuple[str, float]],
 ) -> None:
+    stack_status(cloudformation, "UPDATE_IN_PROGRESS")
     record_calls(connect, paced)
     connect.stubber.add_response(
         "start_contact_streaming",
@@ -164,6 +176,26 @@ def test_update_new_contact_waits_like_create_before_start(
     handler.update(update, lambda_context)
 
     assert paced == [("wait", 1.0), ("StartContactStreaming", 0.0)]
+
+
+def test_update_rollback_starts_nothing_waits_nothing(
+    connect: StubbedConnect,
+    cloudformation: StubbedConnect,
+    lambda_context: LambdaContext,
+    paced: list[tuple[str, float]],
+) -> None:
+    stack_status(cloudformation, "UPDATE_ROLLBACK_IN_PROGRESS")
+    update = event(
+        "Update",
+        properties(Pace="2,5", ContactId="other-contact"),
+        physical_id=STARTED_ID,
+        old_props=properties(Pace="2,5"),
+    )
+
+    assert handler.update(update, lambda_context) == STARTED_ID
+
+    assert connect.calls == []
+    assert paced == []
 
 
 def test_delete_waits_lane_turn_then_holds_rest_of_round_less_log_wait(

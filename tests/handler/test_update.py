@@ -16,6 +16,7 @@ from tests.handler.events import (
     event,
     expected_token,
     properties,
+    stacks_answer,
     start_params,
     stop_params,
 )
@@ -29,6 +30,15 @@ CHANGES: dict[str, dict[str, Any]] = {
     "instance": {"InstanceId": "99999999-8888-7777-6666-555555555555"},
     "endpoint": {"StreamingEndpointArn": "arn:aws:sns:us-east-1:123456789012:other-topic"},
 }
+
+
+@pytest.fixture
+def deliberate(cloudformation: StubbedConnect) -> StubbedConnect:
+    """The stack is UPDATE_IN_PROGRESS: an Update that changes the target starts a stream."""
+    cloudformation.stubber.add_response(
+        "describe_stacks", stacks_answer("UPDATE_IN_PROGRESS"), {"StackName": STACK_ID}
+    )
+    return cloudformation
 
 
 def update_event(new_props: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +64,7 @@ def changed_start_params(change: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_update_nothing_relevant_changed_keeps_id_without_call(
-    connect: StubbedConnect, lambda_context: LambdaContext
+    connect: StubbedConnect, cloudformation: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
     new_props = properties(ServiceToken="arn:aws:lambda:us-east-1:123456789012:function:Other")
 
@@ -63,11 +73,12 @@ def test_update_nothing_relevant_changed_keeps_id_without_call(
     assert physical_id == OLD_ID
     assert handler.helper.Data == {"StreamingId": STREAMING_ID}
     assert connect.calls == []
+    assert cloudformation.calls == []
 
 
 @pytest.mark.parametrize("changed", sorted(CHANGES))
 def test_update_target_changed_starts_new_stream_with_new_id(
-    connect: StubbedConnect, lambda_context: LambdaContext, changed: str
+    connect: StubbedConnect, lambda_context: LambdaContext, deliberate: StubbedConnect, changed: str
 ) -> None:
     change = CHANGES[changed]
     connect.stubber.add_response(
@@ -97,7 +108,11 @@ def test_update_target_changed_starts_new_stream_with_new_id(
     [("ResourceNotFoundException", 404), ("InvalidRequestException", 400)],
 )
 def test_update_start_refused_keeps_old_id(
-    connect: StubbedConnect, lambda_context: LambdaContext, code: str, status: int
+    connect: StubbedConnect,
+    lambda_context: LambdaContext,
+    deliberate: StubbedConnect,
+    code: str,
+    status: int,
 ) -> None:
     change = CHANGES["contact"]
     connect.stubber.add_client_error(
@@ -127,7 +142,7 @@ def queue_internal_error(connect: StubbedConnect, change: dict[str, Any]) -> Non
 
 
 def test_update_start_internal_error_keeps_old_id_and_stops_late_stream(
-    connect: StubbedConnect, lambda_context: LambdaContext
+    connect: StubbedConnect, lambda_context: LambdaContext, deliberate: StubbedConnect
 ) -> None:
     # CloudFormation adopts a FAILED Update's id: answering anything but the old id would lose
     # the old stream. The new stream, if Connect started it, is found by its token and stopped.
@@ -156,7 +171,10 @@ def test_update_start_internal_error_keeps_old_id_and_stops_late_stream(
 
 
 def test_update_start_internal_error_unsettled_keeps_old_id_and_logs_token(
-    connect: StubbedConnect, lambda_context: LambdaContext, caplog: pytest.LogCaptureFixture
+    connect: StubbedConnect,
+    lambda_context: LambdaContext,
+    deliberate: StubbedConnect,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     change = CHANGES["contact"]
     queue_internal_error(connect, change)

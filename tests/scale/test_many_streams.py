@@ -71,7 +71,7 @@ def test_provider_policy_extra_instance_adds_one_resource_only(synth: SynthStrea
     for count in (1, 2, 3):
         synthesized = synth([number for number in range(1, count + 1) for _ in range(4)])
         assert connect_resources(synthesized) == [instance_arn(n) for n in range(1, count + 1)]
-        assert len(synthesized.provider_policy()["Statement"]) == 2
+        assert len(synthesized.provider_policy()["Statement"]) == 3  # logs, stack, connect
         sizes[count] = len(compact(synthesized.provider_policy()))
     per_instance = len(json.dumps(instance_arn(3))) + 1  # the quoted ARN and a comma
     assert sizes[3] - sizes[2] == per_instance

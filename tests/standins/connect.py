@@ -305,9 +305,14 @@ def check_member(shape: Shape, value: Any, path: str) -> None:
 
 
 def verify_signature(
-    method: str, path: str, headers: dict[str, str], body: bytes, region: str
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    region: str,
+    service: str = "connect",
 ) -> str:
-    """Why a request is not SigV4-signed for `connect` in `region` with the fake key, or ""."""
+    """Why a request is not SigV4-signed for `service` in `region` with the fake key, or ""."""
     authorization = headers.get("authorization", "")
     prefix = "AWS4-HMAC-SHA256 "
     if not authorization.startswith(prefix):
@@ -316,8 +321,8 @@ def verify_signature(
     scope = parts.get("Credential", "").split("/")
     if len(scope) != 5 or scope[0] != ACCESS_KEY or scope[4] != "aws4_request":
         return f"bad credential {parts.get('Credential')!r}"
-    if scope[2] != region or scope[3] != "connect":
-        return f"credential scoped to {scope[2]}/{scope[3]}, expected {region}/connect"
+    if scope[2] != region or scope[3] != service:
+        return f"credential scoped to {scope[2]}/{scope[3]}, expected {region}/{service}"
     signed = parts.get("SignedHeaders", "").split(";")
     request = AWSRequest(
         method=method,
@@ -326,7 +331,7 @@ def verify_signature(
         data=body,
     )
     request.context["timestamp"] = headers.get("x-amz-date", "")
-    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN), "connect", region)
+    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN), service, region)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if expected != parts.get("Signature"):

@@ -81,8 +81,8 @@ def cfn_event(
     return event
 
 
-def lambda_environment(connect_url: str, ca_file: str) -> dict[str, str]:
-    """What Lambda sets for the function, with Connect and trust pointed at the stand-ins."""
+def lambda_environment(connect_url: str, ca_file: str, stacks_url: str) -> dict[str, str]:
+    """What Lambda sets for the function, with AWS endpoints and trust pointed at the stand-ins."""
     return {
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
@@ -94,6 +94,7 @@ def lambda_environment(connect_url: str, ca_file: str) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_CONNECT": connect_url,
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": stacks_url,
         "SSL_CERT_FILE": ca_file,
     }
 

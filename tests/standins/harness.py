@@ -1,4 +1,4 @@
-"""Run the real handler against both stand-ins in this process; read what CloudFormation got."""
+"""Run the real handler against the stand-ins in this process; read what CloudFormation got."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from tests.conftest import new_lambda_sandbox
 from tests.standins.aws import LambdaContext
 from tests.standins.cloudformation import Put, ResponseEndpoint
 from tests.standins.connect import ConnectStandIn
-from tests.standins.events import cfn_event, environment, lambda_environment
+from tests.standins.events import STACK_ID, cfn_event, environment, lambda_environment
+from tests.standins.stacks import StackStandIn
 
+# The status the stack the events name is in, unless a test sets another: CloudFormation sends
+# Updates in it, and the handler reads it before an Update starts a stream.
+DEFAULT_STACK_STATUS = "UPDATE_IN_PROGRESS"
 # crhelper sleeps `sleep_on_delete` on Delete when more than that is left beyond 15 s: a Delete
 # given less than 17 s answers at once; tests that want the real wait pass LAMBDA_TIMEOUT_S.
 QUICK_DELETE_TIMEOUT_S = 16.0
@@ -40,17 +44,26 @@ class Outcome:
 
 
 class Harness:
-    """Both stand-ins and the handler module, imported with Lambda's environment in place."""
+    """The stand-ins and the handler module, imported with Lambda's environment in place."""
 
-    def __init__(self, connect: ConnectStandIn, cfn: ResponseEndpoint, handler: ModuleType) -> None:
+    def __init__(
+        self,
+        connect: ConnectStandIn,
+        cfn: ResponseEndpoint,
+        stacks: StackStandIn,
+        handler: ModuleType,
+    ) -> None:
         self.connect = connect
         self.cfn = cfn
+        self.stacks = stacks
         self.handler = handler
 
     def reset(self, drop_first: int = 0) -> None:
-        """Fresh stand-in state and a fresh Connect client (a new Lambda instance's view)."""
+        """Fresh stand-in state and fresh clients (a new Lambda instance's view)."""
         self.connect.reset()
         self.cfn.reset(drop_first)
+        self.stacks.reset()
+        self.stacks.set_status(STACK_ID, DEFAULT_STACK_STATUS)
         new_lambda_sandbox(self.handler)
 
     def send(
@@ -84,23 +97,25 @@ class Harness:
 
 @contextmanager
 def running_harness(code_dir: Path | None = None) -> Iterator[Harness]:
-    """Start both stand-ins, set Lambda's environment, import the handler; stop everything after.
+    """Start the stand-ins, set Lambda's environment, import the handler; stop everything after.
 
     `code_dir`, when given, is put first on sys.path (a Lambda asset folder: handler and crhelper).
     """
     connect = ConnectStandIn().start()
     cfn = ResponseEndpoint().start()
+    stacks = StackStandIn().start()
     if code_dir is not None:
         sys.path.insert(0, str(code_dir))
     try:
-        with environment(lambda_environment(connect.url, str(cfn.ca_file))):
+        with environment(lambda_environment(connect.url, str(cfn.ca_file), stacks.url)):
             handler = importlib.import_module("handler")
             assert handler.helper._init_failed is None, (
                 f"handler was imported without Lambda's environment: {handler.helper._init_failed}"
             )
-            harness = Harness(connect, cfn, handler)
+            harness = Harness(connect, cfn, stacks, handler)
             harness.reset()
             yield harness
     finally:
         connect.stop()
         cfn.stop()
+        stacks.stop()

@@ -2,8 +2,10 @@
 
 Reads the synthesized template in cdk.out, resolves each Custom::ContactStreaming resource's
 properties with fake parameter values, imports the handler from the synthesized Lambda asset, and
-plays create, an update that moves each stream to another contact (and CloudFormation's cleanup
-Delete of the old stream), and delete against the local Connect and CloudFormation stand-ins.
+plays create; an update that moves each stream to another contact and rolls back (an Update of the
+new id with the old properties, then the rollback's Delete of the new id); the same update again
+(and CloudFormation's cleanup Delete of the old stream); and delete, against the local Connect,
+CloudFormation API and response endpoint stand-ins, with the stack status of each phase set.
 Prints a timeline; exits 1 if any step misbehaves.
 
 Usage: python -m tests.standins.rehearse [cdk.out]
@@ -20,6 +22,7 @@ from typing import Any
 
 from tests.standins.aws import ACCOUNT, REGION, STACK_NAME
 from tests.standins.connect import ACTIVE
+from tests.standins.events import STACK_ID
 from tests.standins.harness import Harness, Outcome, running_harness
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
@@ -139,6 +142,7 @@ class Step:
 
     event: str
     resource: str
+    stack_status: str
     calls: str
     status: str
     ms: float
@@ -164,15 +168,25 @@ class Rehearsal:
 
     def send(self, label: str, logical_id: str, request_type: str, **fields: Any) -> Outcome:
         """Send one event; record the Connect calls it caused, its answer and its time."""
-        before = len(self.harness.connect.calls)
+        before, reads_before = len(self.harness.connect.calls), len(self.harness.stacks.calls)
         outcome = self.harness.send(
             request_type, logical_id=logical_id, timeout_s=self.timeout_s, **fields
         )
         calls = ", ".join(
             f"{call.operation} {call.status}" for call in self.harness.connect.calls[before:]
         )
+        read = ", ".join(call.answer for call in self.harness.stacks.calls[reads_before:])
         status = str(outcome.body["Status"])
-        self.timeline.append(Step(label, logical_id, calls or "(none)", status, outcome.elapsed_ms))
+        self.timeline.append(
+            Step(
+                label,
+                logical_id,
+                read or "(not read)",
+                calls or "(none)",
+                status,
+                outcome.elapsed_ms,
+            )
+        )
         if status != "SUCCESS" or len(outcome.responses) != 1:
             raise RehearsalError(f"{label} of {logical_id}: {status} {outcome.body['Reason']!r}")
         return outcome
@@ -187,13 +201,46 @@ class Rehearsal:
             raise RehearsalError(f"after {after}: streams running {running}, expected {wanted}")
 
     def play(self) -> None:
-        """Create, update to another contact, cleanup Delete of the old stream, delete."""
+        """Create; an update that moves the stream and rolls back; that update again; delete."""
         moved = {**PARAMETERS, "ContactId": MOVED_CONTACT_ID}
         first, second = self.properties(PARAMETERS), self.properties(moved)
         for contact in (PARAMETERS["ContactId"], MOVED_CONTACT_ID):
             self.harness.connect.add_contact(PARAMETERS["InstanceId"], contact, ACTIVE)
+        self.harness.stacks.set_status(STACK_ID, "CREATE_IN_PROGRESS")
         created = {lid: self.send("Create", lid, "Create", props=p) for lid, p in first.items()}
         self.expect_streams({target(p) for p in first.values()}, "create")
+        replaced = self.move(first, second, created)
+        self.harness.stacks.set_status(STACK_ID, "UPDATE_ROLLBACK_IN_PROGRESS")
+        for lid, props in first.items():
+            new_id = replaced[lid].body["PhysicalResourceId"]
+            rolled = self.send(
+                "Update (rollback)",
+                lid,
+                "Update",
+                props=props,
+                old_props=second[lid],
+                physical_id=new_id,
+            )
+            if rolled.body["PhysicalResourceId"] != new_id:
+                raise RehearsalError(f"the rollback's Update of {lid} answered another id")
+        self.delete(
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "rollback cleanup", first, replaced
+        )
+        self.expect_streams({target(p) for p in first.values()}, "rollback")
+        updated = self.move(first, second, created)
+        self.delete("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "update cleanup", second, created)
+        self.expect_streams({target(p) for p in second.values()}, "update")
+        self.delete("DELETE_IN_PROGRESS", "stack delete", second, updated)
+        self.expect_streams(set(), "delete")
+
+    def move(
+        self,
+        first: dict[str, dict[str, Any]],
+        second: dict[str, dict[str, Any]],
+        created: dict[str, Outcome],
+    ) -> dict[str, Outcome]:
+        """A deliberate update of each resource from `first` to `second` (a new stream each)."""
+        self.harness.stacks.set_status(STACK_ID, "UPDATE_IN_PROGRESS")
         updated = {}
         for lid, props in second.items():
             old_id = created[lid].body["PhysicalResourceId"]
@@ -207,22 +254,37 @@ class Rehearsal:
             )
             if updated[lid].body["PhysicalResourceId"] == old_id:
                 raise RehearsalError(f"update of {lid} kept the old PhysicalResourceId")
-        for lid, props in second.items():
-            old_id = created[lid].body["PhysicalResourceId"]
-            self.send("Delete (update cleanup)", lid, "Delete", props=props, physical_id=old_id)
-        self.expect_streams({target(p) for p in second.values()}, "update")
-        for lid, props in second.items():
-            new_id = updated[lid].body["PhysicalResourceId"]
-            self.send("Delete (stack delete)", lid, "Delete", props=props, physical_id=new_id)
-        self.expect_streams(set(), "delete")
+        return updated
+
+    def delete(
+        self,
+        stack_status: str,
+        label: str,
+        props: dict[str, dict[str, Any]],
+        recorded: dict[str, Outcome],
+    ) -> None:
+        """Delete each resource's id in `recorded`, the stack being in `stack_status`."""
+        self.harness.stacks.set_status(STACK_ID, stack_status)
+        for lid, resource_props in props.items():
+            physical_id = recorded[lid].body["PhysicalResourceId"]
+            self.send(
+                f"Delete ({label})",
+                lid,
+                "Delete",
+                props=resource_props,
+                physical_id=physical_id,
+            )
 
     def print_timeline(self) -> None:
         """Print the timeline as a table."""
-        print(f"{'event':<26}{'resource':<22}{'Connect calls':<34}{'status':<9}{'ms':>8}")
+        print(
+            f"{'event':<27}{'resource':<19}{'stack status read':<29}{'Connect calls':<30}"
+            f"{'status':<8}{'ms':>6}"
+        )
         for step in self.timeline:
             print(
-                f"{step.event:<26}{step.resource:<22}{step.calls:<34}{step.status:<9}"
-                f"{step.ms:>8.0f}"
+                f"{step.event:<27}{step.resource:<19}{step.stack_status:<29}{step.calls:<30}"
+                f"{step.status:<8}{step.ms:>6.0f}"
             )
 
 
@@ -257,7 +319,10 @@ def main(argv: list[str]) -> int:
             return 1
         rehearsal.print_timeline()
     print("Each Delete includes crhelper's 2 s wait for log delivery (sleep_on_delete).")
-    print("Rehearsal passed: create, update to another contact, delete; no stream left running.")
+    print(
+        "Rehearsal passed: create, an update rolled back, the update again, delete; "
+        "no stream left running."
+    )
     return 0
 
 

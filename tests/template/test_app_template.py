@@ -147,14 +147,20 @@ def test_app_stack_role_trusts_lambda_and_has_no_managed_or_inline_policies(
     assert "AWSLambdaBasicExecutionRole" not in str(app_synth.raw)
 
 
-def test_app_stack_role_statements_logs_on_own_group_connect_on_instance(
+def test_app_stack_role_statements_logs_on_own_group_stack_status_connect_on_instance(
     app_synth: Synth,
 ) -> None:
     role_id, _ = app_synth.only("AWS::IAM::Role")
     log_group_id, _ = app_synth.only("AWS::Logs::LogGroup")
     statements = role_statements(app_synth.raw, role_id)
     by_actions = {tuple(sorted(as_list(s["Action"]))): s for s in statements}
-    assert len(by_actions) == len(statements) == 2
+    assert len(by_actions) == len(statements) == 3
+    status = by_actions[("cloudformation:DescribeStacks",)]
+    assert status == {
+        "Action": "cloudformation:DescribeStacks",
+        "Effect": "Allow",
+        "Resource": {"Ref": "AWS::StackId"},
+    }
     logs = by_actions[("logs:CreateLogStream", "logs:PutLogEvents")]
     assert logs["Effect"] == "Allow"
     assert logs["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}

@@ -1,0 +1,254 @@
+"""Rollback after a replacement, in whichever order CloudFormation sends it, over real HTTP.
+
+A stack update moves the stream from contact X (A) to contact Y (B, a new PhysicalResourceId),
+then fails elsewhere and rolls back: CloudFormation keeps A and sends Delete for B, maybe after an
+Update of B with X's properties (undocumented). The handler tells that Update from a deliberate
+one by the stack's status, read from the DescribeStacks stand-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.standins.aws import ACCESS_KEY, REGION, SESSION_TOKEN
+from tests.standins.connect import ACTIVE, START, STOP, Fault
+from tests.standins.events import CONTACT_ID, INSTANCE_ID, STACK_ID, properties
+from tests.standins.harness import Harness, Outcome
+from tests.standins.stacks import DESCRIBE
+
+OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
+UPDATING = "UPDATE_IN_PROGRESS"
+ROLLING_BACK = "UPDATE_ROLLBACK_IN_PROGRESS"
+ROLLBACK_CLEANUP = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+UPDATE_CLEANUP = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+
+
+@dataclass
+class Replaced:
+    """A stream created for X (A) and moved by a successful Update to Y (B)."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    created: Outcome
+    updated: Outcome
+
+    @property
+    def a_id(self) -> str:
+        return str(self.created.body["PhysicalResourceId"])
+
+    @property
+    def b_id(self) -> str:
+        return str(self.updated.body["PhysicalResourceId"])
+
+    @property
+    def a_stream(self) -> str:
+        return str(self.created.body["Data"]["StreamingId"])
+
+    @property
+    def b_stream(self) -> str:
+        return str(self.updated.body["Data"]["StreamingId"])
+
+
+def replace_stream(life: Harness) -> Replaced:
+    """Create A for CONTACT_ID, then a deliberate Update that replaces it with B for Y."""
+    life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
+    old, new = properties(), properties(ContactId=OTHER_CONTACT)
+    created = life.send("Create", old)
+    life.stacks.set_status(STACK_ID, UPDATING)
+    updated = life.send(
+        "Update", new, old_props=old, physical_id=created.body["PhysicalResourceId"]
+    )
+    replaced = Replaced(old, new, created, updated)
+    assert [created.body["Status"], updated.body["Status"]] == ["SUCCESS", "SUCCESS"]
+    assert replaced.b_id != replaced.a_id
+    assert running(life) == {replaced.a_stream: CONTACT_ID, replaced.b_stream: OTHER_CONTACT}
+    return replaced
+
+
+def running(life: Harness) -> dict[str, str]:
+    """Connect's running streams: StreamingId to ContactId."""
+    return {s.streaming_id: s.contact_id for s in life.connect.active_streams()}
+
+
+def statuses_read(life: Harness) -> list[str]:
+    """What each DescribeStacks call answered; every call named the event's stack alone."""
+    calls = life.stacks.calls_of(DESCRIBE)
+    assert {c.stack_name for c in calls} <= {STACK_ID}
+    return [c.answer for c in calls]
+
+
+def rollback_update(life: Harness, replaced: Replaced) -> Outcome:
+    """CloudFormation's possible Update of B's id with A's properties, during the rollback."""
+    life.stacks.set_status(STACK_ID, ROLLING_BACK)
+    return life.send("Update", replaced.old, old_props=replaced.new, physical_id=replaced.b_id)
+
+
+@pytest.mark.parametrize(
+    ("order", "read"),
+    [
+        ("update-then-delete", [UPDATING, ROLLING_BACK]),
+        ("delete-alone", [UPDATING]),
+    ],
+    ids=["update-then-delete", "delete-alone"],
+)
+def test_rollback_after_replacement_keeps_old_stream_stops_new_starts_no_third(
+    life: Harness, order: str, read: list[str]
+) -> None:
+    replaced = replace_stream(life)
+    answers = []
+    if order == "update-then-delete":
+        rolled = rollback_update(life, replaced)
+        assert rolled.body["PhysicalResourceId"] == replaced.b_id
+        answers.append(rolled.body["Status"])
+    life.stacks.set_status(STACK_ID, ROLLBACK_CLEANUP)
+
+    cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
+
+    answers.append(cleanup.body["Status"])
+    assert answers == ["SUCCESS"] * len(answers), cleanup.body["Reason"]
+    assert cleanup.body["PhysicalResourceId"] == replaced.b_id
+    assert running(life) == {replaced.a_stream: CONTACT_ID}
+    assert [c.status for c in life.connect.calls_of(START)] == [200, 200]
+    assert [c.body["StreamingId"] for c in life.connect.calls_of(STOP)] == [replaced.b_stream]
+    assert statuses_read(life) == read
+    assert life.stacks.rejected_signatures == []
+    # A is still what the stack records: deleting the stack stops it and leaves nothing.
+    life.stacks.set_status(STACK_ID, "DELETE_IN_PROGRESS")
+    deleted = life.send("Delete", replaced.old, physical_id=replaced.a_id)
+    assert deleted.body["Status"] == "SUCCESS", deleted.body["Reason"]
+    assert running(life) == {}
+    assert len(life.connect.calls_of(START)) == 2
+    assert statuses_read(life) == read
+
+
+def test_update_back_to_old_contact_after_old_stopped_starts_new_stream(life: Harness) -> None:
+    replaced = replace_stream(life)
+    life.stacks.set_status(STACK_ID, UPDATE_CLEANUP)
+    cleanup = life.send("Delete", replaced.new, physical_id=replaced.a_id)
+    assert cleanup.body["Status"] == "SUCCESS", cleanup.body["Reason"]
+    assert running(life) == {replaced.b_stream: OTHER_CONTACT}
+    life.stacks.set_status(STACK_ID, UPDATING)
+
+    back = life.send("Update", replaced.old, old_props=replaced.new, physical_id=replaced.b_id)
+
+    assert back.body["Status"] == "SUCCESS", back.body["Reason"]
+    c_id, c_stream = back.body["PhysicalResourceId"], back.body["Data"]["StreamingId"]
+    assert c_id not in (replaced.a_id, replaced.b_id)
+    assert running(life) == {replaced.b_stream: OTHER_CONTACT, c_stream: CONTACT_ID}
+    assert [c.status for c in life.connect.calls_of(START)] == [200, 200, 200]
+    assert statuses_read(life) == [UPDATING, UPDATING]
+    life.stacks.set_status(STACK_ID, UPDATE_CLEANUP)
+    second_cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
+    assert second_cleanup.body["Status"] == "SUCCESS", second_cleanup.body["Reason"]
+    assert running(life) == {c_stream: CONTACT_ID}
+
+
+def send_replacing_update(life: Harness, **send_options: Any) -> tuple[Outcome, Outcome]:
+    """Create A for CONTACT_ID, then send the Update that would replace it with B for Y."""
+    life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
+    old, new = properties(), properties(ContactId=OTHER_CONTACT)
+    created = life.send("Create", old)
+    physical_id = created.body["PhysicalResourceId"]
+    return created, life.send("Update", new, old_props=old, physical_id=physical_id, **send_options)
+
+
+def assert_failed_keeping_old_stream(life: Harness, created: Outcome, updated: Outcome) -> None:
+    """The Update answered FAILED with A's id and a Reason saying why; nothing new started."""
+    assert [created.body["Status"], updated.body["Status"]] == ["SUCCESS", "FAILED"]
+    assert updated.body["Reason"].startswith(
+        "Started nothing: cannot tell a rollback from an update ("
+    )
+    assert updated.body["PhysicalResourceId"] == created.body["PhysicalResourceId"]
+    assert running(life) == {created.body["Data"]["StreamingId"]: CONTACT_ID}
+    assert len(life.connect.calls_of(START)) == 1
+
+
+def test_update_stack_status_denied_failed_keeps_old_id_starts_nothing(life: Harness) -> None:
+    life.stacks.script(Fault("error", code="AccessDenied"))
+
+    created, updated = send_replacing_update(life)
+
+    assert_failed_keeping_old_stream(life, created, updated)
+    assert updated.body["Reason"].endswith(
+        "(DescribeStacks AccessDenied: scripted AccessDenied); the provider role needs "
+        "cloudformation:DescribeStacks on this stack"
+    )
+    assert statuses_read(life) == ["AccessDenied"]
+
+
+def test_update_stack_status_unanswered_failed_by_clock_before_deadline(life: Harness) -> None:
+    # Every connection is dropped; the Connect client's Clock also bounds these retries, so the
+    # handler answers itself, before crhelper's own timer (0.5 s before the deadline) would.
+    life.stacks.script(*[Fault("drop")] * 50)
+
+    created, updated = send_replacing_update(life, timeout_s=6.0)
+
+    assert_failed_keeping_old_stream(life, created, updated)
+    assert "(DescribeStacks did not answer after retries: gave up" in updated.body["Reason"]
+    assert updated.body["Reason"].endswith("before the Lambda deadline); try again")
+    assert updated.response.at < updated.context.deadline - 0.5
+    assert len(statuses_read(life)) >= 2
+    assert set(statuses_read(life)) == {"dropped"}
+
+
+def test_rollback_update_stack_status_denied_fails_then_continued_rollback_recovers(
+    life: Harness,
+) -> None:
+    # The chosen failure mode: starting nothing and failing leaves UPDATE_ROLLBACK_FAILED with
+    # A and B both recorded; `continue-update-rollback` sends the Update again.
+    replaced = replace_stream(life)
+    life.stacks.script(Fault("error", code="AccessDenied"))
+
+    denied = rollback_update(life, replaced)
+    assert denied.body["Status"] == "FAILED"
+    assert "cloudformation:DescribeStacks" in denied.body["Reason"]
+    assert denied.body["PhysicalResourceId"] == replaced.b_id
+    assert len(life.connect.calls_of(START)) == 2
+    continued = rollback_update(life, replaced)
+    life.stacks.set_status(STACK_ID, ROLLBACK_CLEANUP)
+    cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
+
+    assert [continued.body["Status"], cleanup.body["Status"]] == ["SUCCESS", "SUCCESS"]
+    assert continued.body["PhysicalResourceId"] == replaced.b_id
+    assert running(life) == {replaced.a_stream: CONTACT_ID}
+    assert len(life.connect.calls_of(START)) == 2
+    assert statuses_read(life) == [UPDATING, "AccessDenied", ROLLING_BACK]
+
+
+def test_create_noop_update_and_delete_never_read_stack_status(life: Harness) -> None:
+    old = properties()
+    created = life.send("Create", old)
+    kept = life.send(
+        "Update",
+        properties(ServiceTimeout="600"),
+        old_props=old,
+        physical_id=created.body["PhysicalResourceId"],
+    )
+    deleted = life.send("Delete", old, physical_id=kept.body["PhysicalResourceId"])
+
+    assert [o.body["Status"] for o in (created, kept, deleted)] == ["SUCCESS"] * 3
+    assert kept.body["PhysicalResourceId"] == created.body["PhysicalResourceId"]
+    assert life.stacks.calls == []
+    assert running(life) == {}
+
+
+def test_describe_stacks_stand_in_refuses_a_wrong_signature(life: Harness) -> None:
+    client = boto3.client(
+        "cloudformation",
+        region_name=REGION,
+        endpoint_url=life.stacks.url,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key="not-the-secret",
+        aws_session_token=SESSION_TOKEN,
+    )
+
+    with pytest.raises(ClientError, match="SignatureDoesNotMatch"):
+        client.describe_stacks(StackName=STACK_ID)
+
+    assert life.stacks.rejected_signatures == ["signature does not match"]
+    assert life.stacks.calls == []
