@@ -1,5 +1,6 @@
-"""An AWS CDK construct that ties Amazon Connect contact streaming to a stack's lifecycle."""
+"""AWS CDK constructs for Amazon Connect contact streaming: tied to a stack, or per chat."""
 
 from contact_streaming.construct import ContactStreaming
+from contact_streaming.streaming_endpoint import StreamingEndpoint
 
-__all__ = ["ContactStreaming"]
+__all__ = ["ContactStreaming", "StreamingEndpoint"]

@@ -78,10 +78,7 @@ class ContactStreaming(Construct):
         if instance_arn is not None:
             validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
-        if topic is not None and provider.first_time("topic", endpoint_arn, instance.arn):
-            policy = endpoint.allow_connect(topic, instance.account, instance.arn)
-            if policy is not None:
-                provider.topic_policies.setdefault(endpoint_arn, policy)
+        policy = endpoint.allow_connect(topic, instance) if topic is not None else None
 
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).
@@ -99,7 +96,6 @@ class ContactStreaming(Construct):
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)
-        policy = provider.topic_policies.get(endpoint_arn)
         if policy is not None:
             # Connect may publish as soon as streaming starts, and until Delete has stopped it.
             # (The StreamingEndpointArn Ref already orders the resource after the topic.)
