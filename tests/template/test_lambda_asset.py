@@ -28,10 +28,10 @@ class Assembly:
     asset_dir: Path
 
 
-def read_assembly(outdir: Path) -> Assembly:
-    """The app stack's template and Lambda asset from a cloud assembly folder."""
-    template = json.loads((outdir / f"{STACK_NAME}.template.json").read_text())
-    manifest = json.loads((outdir / f"{STACK_NAME}.assets.json").read_text())
+def read_assembly(outdir: Path, stack_name: str = STACK_NAME) -> Assembly:
+    """A stack's template and Lambda asset from a cloud assembly folder (the app stack's)."""
+    template = json.loads((outdir / f"{stack_name}.template.json").read_text())
+    manifest = json.loads((outdir / f"{stack_name}.assets.json").read_text())
     zips = [h for h, f in manifest["files"].items() if f["source"]["packaging"] == "zip"]
     assert len(zips) == 1, f"expected one zip asset, got {zips}"
     source = manifest["files"][zips[0]]["source"]["path"]
