@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 from aws_cdk.assertions import Annotations, Match
@@ -12,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from tests.template.conftest import Synth
 from tests.template.iam import as_list, connect_statements, role_statements
 from tests.template.test_app_template import APP_INSTANCE_ARN, CONNECT_CONDITIONS
-from tests.template.test_lambda_asset import read_assembly
+from tests.template.test_lambda_asset import read_assembly, run_app
 
 FLOW_ARN = {
     "Fn::Join": [
@@ -170,6 +171,16 @@ def test_per_chat_example_asset_holds_only_the_handler(per_chat_synth: Synth) ->
     _, function = per_chat_synth.only("AWS::Lambda::Function")
     assert function["Properties"]["Code"]["S3Key"] == f"{assembly.asset_hash}.zip"
     assert sorted(p.name for p in assembly.asset_dir.iterdir()) == ["start_chat.py"]
+
+
+def test_per_chat_example_app_py_template_equals_tested_template(
+    per_chat_synth: Synth, tmp_path: Path
+) -> None:
+    # The documented command's app (examples/per_chat_backend/app.py), in its own process.
+    assembly = run_app(
+        tmp_path, "-m", "examples.per_chat_backend.app", stack_name=per_chat_synth.stack.stack_name
+    )
+    assert assembly.template == per_chat_synth.raw
 
 
 def test_per_chat_example_parameters_instance_and_flow_ids(per_chat_synth: Synth) -> None:
