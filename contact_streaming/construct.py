@@ -78,7 +78,11 @@ class ContactStreaming(Construct):
         if instance_arn is not None:
             validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
-        policy = endpoint.allow_connect(topic, instance) if topic is not None else None
+        if topic is not None:
+            policy = endpoint.allow_connect(topic, instance)
+        else:
+            # An ARN of a topic set up here (e.g. a StreamingEndpoint's): depend on its policy too.
+            policy = endpoint.policy_for(endpoint_arn)
 
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).

@@ -45,6 +45,8 @@ class Granted:
 
 _CHECKED: weakref.WeakKeyDictionary[sns.ITopic, Endpoint] = weakref.WeakKeyDictionary()
 _GRANTED: weakref.WeakKeyDictionary[Stack, Granted] = weakref.WeakKeyDictionary()
+# Each topic policy given a Connect statement, by its topic's ARN: a token, unique in the process.
+_POLICIES: dict[str, IDependable] = {}
 
 
 def checked(topic: sns.ITopic, *, owner: str = OWNER) -> Endpoint:
@@ -91,9 +93,16 @@ def allow_connect(
         # The same strings again (the same token, or literals) need no resolving through jsii.
         key = json.dumps(found.stack.resolve(list(strings)), sort_keys=True)
         if key not in granted.by_resolved:
-            granted.by_resolved[key] = add_statements(topic, found.stack, instance, owner)
+            policy = granted.by_resolved[key] = add_statements(topic, found.stack, instance, owner)
+            if policy is not None:
+                _POLICIES.setdefault(found.arn, policy)
         granted.by_strings[strings] = granted.by_resolved[key]
     return granted.by_strings[strings]
+
+
+def policy_for(topic_arn: str) -> IDependable | None:
+    """The policy `allow_connect` gave the topic with this ARN (the same token), if any."""
+    return _POLICIES.get(topic_arn)
 
 
 def source_conditions(account: str, instance_arn: str) -> dict[str, dict[str, str]]:

@@ -180,6 +180,36 @@ def test_shared_path_stream_on_endpoint_topic_depends_on_its_policy(stack: Stack
     assert resource["DependsOn"] == [policy_id]
 
 
+def test_shared_path_stream_given_endpoint_topic_arn_depends_on_its_policy(stack: Stack) -> None:
+    # An ARN instead of the topic: nothing is added, but streaming still waits for the policy.
+    endpoint = StreamingEndpoint(stack, "Endpoint", instance_arn=INSTANCE_ARN)
+    ContactStreaming(
+        stack,
+        "Stream",
+        instance_arn=INSTANCE_ARN,
+        contact_id="c",
+        streaming_endpoint_arn=endpoint.topic.topic_arn,
+    )
+    template = Template.from_stack(stack)
+    policy_id, _ = only(template, "AWS::SNS::TopicPolicy")
+    _, resource = only(template, "Custom::ContactStreaming")
+    assert resource["DependsOn"] == [policy_id]
+    assert source_arns(connect_topic_statements(stack)) == [INSTANCE_ARN]
+
+
+def test_shared_path_stream_given_other_topic_arn_depends_on_nothing(stack: Stack) -> None:
+    StreamingEndpoint(stack, "Endpoint", instance_arn=INSTANCE_ARN)
+    ContactStreaming(
+        stack,
+        "Stream",
+        instance_arn=INSTANCE_ARN,
+        contact_id="c",
+        streaming_endpoint_arn=IMPORTED_TOPIC_ARN,
+    )
+    _, resource = only(Template.from_stack(stack), "Custom::ContactStreaming")
+    assert "DependsOn" not in resource
+
+
 def test_shared_path_two_endpoints_two_instances_one_statement_each(stack: Stack) -> None:
     first = StreamingEndpoint(stack, "First", instance_arn=INSTANCE_ARN)
     StreamingEndpoint(stack, "Second", instance_arn=OTHER_INSTANCE_ARN, topic=first.topic)
