@@ -1,6 +1,7 @@
-"""An AWS CDK construct that ties Amazon Connect contact streaming to a stack's lifecycle."""
+"""AWS CDK constructs for Amazon Connect contact streaming: tied to a stack, or per chat."""
 
 from contact_streaming.construct import ContactStreaming
 from contact_streaming.quota import ConnectQuotas
+from contact_streaming.streaming_endpoint import StreamingEndpoint
 
-__all__ = ["ConnectQuotas", "ContactStreaming"]
+__all__ = ["ConnectQuotas", "ContactStreaming", "StreamingEndpoint"]

@@ -90,10 +90,11 @@ class ContactStreaming(Construct):
         if instance_arn is not None:
             validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
-        if topic is not None and provider.first_time("topic", endpoint_arn, instance.arn):
-            policy = endpoint.allow_connect(topic, instance.account, instance.arn)
-            if policy is not None:
-                provider.topic_policies.setdefault(endpoint_arn, policy)
+        if topic is not None:
+            policy = endpoint.allow_connect(topic, instance)
+        else:
+            # An ARN of a topic set up here (e.g. a StreamingEndpoint's): depend on its policy too.
+            policy = endpoint.policy_for(endpoint_arn)
 
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).
@@ -115,7 +116,6 @@ class ContactStreaming(Construct):
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)
-        policy = provider.topic_policies.get(endpoint_arn)
         if policy is not None:
             # Connect may publish as soon as streaming starts, and until Delete has stopped it.
             # (The StreamingEndpointArn Ref already orders the resource after the topic.)

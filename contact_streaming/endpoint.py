@@ -1,11 +1,15 @@
-"""Let Amazon Connect publish to a streaming endpoint topic (and use its KMS key), per instance."""
+"""Let Amazon Connect publish to a streaming endpoint topic (and use its KMS key), per instance.
+
+ContactStreaming and StreamingEndpoint both set topics up through `allow_connect`, so a topic ends
+with one Connect statement per instance however it was set up.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
@@ -14,7 +18,8 @@ from aws_cdk import aws_sns as sns
 from constructs import IDependable
 
 from contact_streaming import validation
-from contact_streaming.validation import known
+from contact_streaming.instance import Instance
+from contact_streaming.validation import OWNER, known
 
 CONNECT = "connect.amazonaws.com"
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
@@ -26,23 +31,36 @@ class Endpoint:
 
     arn: str
     region: str
+    stack: Stack
+    """The stack that holds the topic, and so its policy."""
+
+
+@dataclass
+class Granted:
+    """The topic policies a stack has given Connect statements, by topic and instance."""
+
+    by_strings: dict[tuple[str, str], IDependable | None] = field(default_factory=dict)
+    by_resolved: dict[str, IDependable | None] = field(default_factory=dict)
 
 
 _CHECKED: weakref.WeakKeyDictionary[sns.ITopic, Endpoint] = weakref.WeakKeyDictionary()
+_GRANTED: weakref.WeakKeyDictionary[Stack, Granted] = weakref.WeakKeyDictionary()
+# Each topic policy given a Connect statement, by its topic's ARN: a token, unique in the process.
+_POLICIES: dict[str, IDependable] = {}
 
 
-def checked(topic: sns.ITopic) -> Endpoint:
+def checked(topic: sns.ITopic, *, owner: str = OWNER) -> Endpoint:
     """Refuse a FIFO topic or one on the AWS-managed key; read each topic once."""
     found = _CHECKED.get(topic)
     if found is None:
         if topic.fifo:
-            raise validation.fifo_topic_error(topic.node.path)
-        check_key(topic)
-        found = _CHECKED[topic] = Endpoint(topic.topic_arn, topic.env.region)
+            raise validation.fifo_topic_error(topic.node.path, owner=owner)
+        check_key(topic, owner=owner)
+        found = _CHECKED[topic] = Endpoint(topic.topic_arn, topic.env.region, Stack.of(topic))
     return found
 
 
-def check_key(topic: sns.ITopic) -> None:
+def check_key(topic: sns.ITopic, *, owner: str = OWNER) -> None:
     """Refuse a topic on the AWS-managed SNS key: its policy cannot let Connect use it."""
     key = topic.master_key
     alias_name = getattr(key, "alias_name", None)
@@ -51,11 +69,40 @@ def check_key(topic: sns.ITopic) -> None:
     named_by_arn = known(key_arn) and str(key_arn).endswith(":" + AWS_MANAGED_SNS_KEY)
     if alias_name == AWS_MANAGED_SNS_KEY or named_by_arn:
         raise ValueError(
-            f"ContactStreaming: topic {topic.node.path!r} is encrypted with "
+            f"{owner}: topic {topic.node.path!r} is encrypted with "
             f"{AWS_MANAGED_SNS_KEY!r}, "
             "whose key policy cannot let connect.amazonaws.com use it; encrypt the topic with a "
             "customer-managed kms.Key instead"
         )
+
+
+def allow_connect(
+    topic: sns.ITopic, instance: Instance, *, owner: str = OWNER
+) -> IDependable | None:
+    """Let Connect stream to `topic` for `instance`: statements added once per topic and instance.
+
+    The same topic and instance again (equal once resolved, so equal tokens match) add nothing.
+    Returns the topic policy to depend on (None when the stack cannot change it).
+    """
+    found = checked(topic, owner=owner)
+    granted = _GRANTED.get(found.stack)
+    if granted is None:
+        granted = _GRANTED[found.stack] = Granted()
+    strings = (found.arn, instance.arn)
+    if strings not in granted.by_strings:
+        # The same strings again (the same token, or literals) need no resolving through jsii.
+        key = json.dumps(found.stack.resolve(list(strings)), sort_keys=True)
+        if key not in granted.by_resolved:
+            policy = granted.by_resolved[key] = add_statements(topic, found.stack, instance, owner)
+            if policy is not None:
+                _POLICIES.setdefault(found.arn, policy)
+        granted.by_strings[strings] = granted.by_resolved[key]
+    return granted.by_strings[strings]
+
+
+def policy_for(topic_arn: str) -> IDependable | None:
+    """The policy `allow_connect` gave the topic with this ARN (the same token), if any."""
+    return _POLICIES.get(topic_arn)
 
 
 def source_conditions(account: str, instance_arn: str) -> dict[str, dict[str, str]]:
@@ -72,46 +119,48 @@ def statement_id(prefix: str, instance_arn: str, scope: Stack) -> str:
     return prefix + hashlib.sha256(resolved.encode()).hexdigest()[:12]
 
 
-def allow_connect(topic: sns.ITopic, account: str, instance_arn: str) -> IDependable | None:
+def add_statements(
+    topic: sns.ITopic, stack: Stack, instance: Instance, owner: str
+) -> IDependable | None:
     """Add the topic (and key) policy statements letting Connect stream here for one instance.
 
-    A topic whose policy this stack cannot change gets a warning naming the statement to add.
+    A topic whose policy its stack cannot change gets a warning naming the statement to add.
     Returns the topic policy to depend on (None when the stack cannot change it).
     """
-    stack = Stack.of(topic)
     publish = iam.PolicyStatement(
-        sid=statement_id("ConnectStreaming", instance_arn, stack),
+        sid=statement_id("ConnectStreaming", instance.arn, stack),
         principals=[iam.ServicePrincipal(CONNECT)],
         actions=["sns:Publish"],
         resources=[topic.topic_arn],
-        conditions=source_conditions(account, instance_arn),
+        conditions=source_conditions(instance.account, instance.arn),
     )
     added = topic.add_to_resource_policy(publish)
     if not added.statement_added:
         Annotations.of(topic).add_warning_v2(
             "contact-streaming:topic-policy",
-            "ContactStreaming cannot change this topic's policy; its owner must add: "
+            f"{owner} cannot change this topic's policy; its owner must add: "
             + json.dumps(stack.resolve(publish.to_statement_json())),
         )
     key = topic.master_key
     if key is not None:
-        allow_key(topic, key, account, instance_arn)
+        allow_key(topic, key, stack, instance, owner)
     return added.policy_dependable if added.statement_added else None
 
 
-def allow_key(topic: sns.ITopic, key: kms.IKey, account: str, instance_arn: str) -> None:
+def allow_key(
+    topic: sns.ITopic, key: kms.IKey, stack: Stack, instance: Instance, owner: str
+) -> None:
     """Add the key policy statement letting Connect use the topic's key, or warn."""
-    stack = Stack.of(topic)
     use_key = iam.PolicyStatement(
-        sid=statement_id("ConnectStreamingKey", instance_arn, stack),
+        sid=statement_id("ConnectStreamingKey", instance.arn, stack),
         principals=[iam.ServicePrincipal(CONNECT)],
         actions=["kms:GenerateDataKey*", "kms:Decrypt"],
         resources=["*"],
-        conditions=source_conditions(account, instance_arn),
+        conditions=source_conditions(instance.account, instance.arn),
     )
     if not key.add_to_resource_policy(use_key, allow_no_op=True).statement_added:
         Annotations.of(topic).add_warning_v2(
             "contact-streaming:key-policy",
-            "ContactStreaming cannot change the topic key's policy; its owner must add: "
+            f"{owner} cannot change the topic key's policy; its owner must add: "
             + json.dumps(stack.resolve(use_key.to_statement_json())),
         )

@@ -16,7 +16,7 @@ from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct, IDependable
+from constructs import Construct
 
 from contact_streaming.instance import Instance
 from contact_streaming.quota import QuotaShare, check_same_share
@@ -105,8 +105,6 @@ class StreamingProvider(Construct):
         self._seen: set[str] = set()
         self._seen_strings: set[tuple[str, ...]] = set()
         self._instances: dict[tuple[str | None, str | None], Instance] = {}
-        self.topic_policies: dict[str, IDependable] = {}
-        """Each owned topic's policy, by topic ARN, for its streams to depend on."""
         self.quota: QuotaShare | None = None
         """The stack's share of Connect's quotas, set by its first stream."""
         self._quota_from = ""

@@ -1,4 +1,4 @@
-"""Synth-time checks of ContactStreaming props whose values are known (tokens pass through).
+"""Synth-time checks of ContactStreaming and StreamingEndpoint props (tokens pass through).
 
 The length limits are those of Connect's StartContactStreaming model in botocore; a test keeps
 them in step with it. The handler checks the same things again at deploy time.
@@ -10,6 +10,8 @@ import re
 
 from aws_cdk import RemovalPolicy, Token
 
+# The construct an error names; StreamingEndpoint passes its own name.
+OWNER = "ContactStreaming"
 # aws-cdk-lib's own pre-check (ANY_TOKEN_MARKER): a string without it is never a token.
 CDK_TOKEN_MARK = "Token["  # noqa: S105 - not a password
 INSTANCE_ID_LIMITS = (1, 100)
@@ -31,35 +33,44 @@ def known(value: str | None) -> bool:
     return CDK_TOKEN_MARK not in value or not Token.is_unresolved(value)
 
 
-def check_length(prop: str, value: str, limits: tuple[int, int]) -> None:
+def check_length(prop: str, value: str, limits: tuple[int, int], *, owner: str = OWNER) -> None:
     """Raise ValueError unless a known `value` has a length within `limits`."""
     low, high = limits
     if known(value) and not low <= len(value) <= high:
         raise ValueError(
-            f"ContactStreaming: {prop} must be {low}-{high} characters, "
+            f"{owner}: {prop} must be {low}-{high} characters, "
             f"got {value!r} ({len(value)} characters)"
         )
 
 
-def check_exactly_one(first: str, first_value: object, second: str, second_value: object) -> None:
+def check_exactly_one(
+    first: str,
+    first_value: object,
+    second: str,
+    second_value: object,
+    *,
+    owner: str = OWNER,
+) -> None:
     """Raise ValueError unless exactly one of two alternative props is given."""
     if (first_value is None) == (second_value is None):
         given = "both" if first_value is not None else "neither"
         raise ValueError(
-            f"ContactStreaming: pass exactly one of {first} and {second}, got {given} "
+            f"{owner}: pass exactly one of {first} and {second}, got {given} "
             f"({first}={first_value!r}, {second}={second_value!r})"
         )
 
 
-def check_instance_arn(value: str) -> None:
+def check_instance_arn(value: str, *, owner: str = OWNER) -> None:
     """Raise ValueError unless a known `value` is a Connect instance ARN."""
     if known(value) and not INSTANCE_ARN_PATTERN.match(value):
         raise ValueError(
-            f"ContactStreaming: instance_arn must look like "
+            f"{owner}: instance_arn must look like "
             f"'arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID', got {value!r}"
         )
     if known(value):
-        check_length("the instance id in instance_arn", value.split("/")[-1], INSTANCE_ID_LIMITS)
+        instance_id = value.split("/")[-1]
+        prop = "the instance id in instance_arn"
+        check_length(prop, instance_id, INSTANCE_ID_LIMITS, owner=owner)
 
 
 def check_endpoint_arn(value: str) -> None:
@@ -79,10 +90,10 @@ def check_endpoint_arn(value: str) -> None:
         )
 
 
-def fifo_topic_error(topic_name: str) -> ValueError:
+def fifo_topic_error(topic_name: str, *, owner: str = OWNER) -> ValueError:
     """The error for a FIFO topic."""
     return ValueError(
-        f"ContactStreaming: topic {topic_name!r} is a FIFO topic; "
+        f"{owner}: topic {topic_name!r} is a FIFO topic; "
         "Connect streams only to standard SNS topics (create it with fifo=False)"
     )
 
@@ -99,22 +110,27 @@ def known_and_different(first: str | None, second: str | None) -> bool:
 
 
 def check_same_region(
-    topic_prop: str, topic_region: str | None, instance_prop: str, instance_region: str
+    topic_prop: str,
+    topic_region: str | None,
+    instance_prop: str,
+    instance_region: str,
+    *,
+    owner: str = OWNER,
 ) -> None:
     """Raise ValueError when the topic's and the instance's regions are both known and differ."""
     if known_and_different(topic_region, instance_region):
         raise ValueError(
-            f"ContactStreaming: {topic_prop} is in region {topic_region!r} but {instance_prop} is "
+            f"{owner}: {topic_prop} is in region {topic_region!r} but {instance_prop} is "
             f"in region {instance_region!r}; Connect streams only to a topic in the instance's "
             f"region, so use a topic in {instance_region!r}"
         )
 
 
-def check_same_account(instance_account: str, stack_account: str) -> None:
+def check_same_account(instance_account: str, stack_account: str, *, owner: str = OWNER) -> None:
     """Raise ValueError when an instance ARN names another account than the stack's (both known)."""
     if known_and_different(instance_account, stack_account):
         raise ValueError(
-            f"ContactStreaming: instance_arn is in account {instance_account!r} but the stack "
+            f"{owner}: instance_arn is in account {instance_account!r} but the stack "
             f"deploys to account {stack_account!r}; Connect's API reaches only the caller's own "
             f"instances, so put the stream in a stack in {instance_account!r}"
         )

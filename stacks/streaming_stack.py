@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, CfnParameter, Stack
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from contact_streaming import ContactStreaming
+from contact_streaming.streaming_endpoint import encrypted_topic
 
 # Instance ids are UUIDs; contact ids are too, but the API allows up to 256 characters.
 INSTANCE_ID_PATTERN = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
@@ -65,16 +65,4 @@ class StreamingStack(Stack):
 
     def new_topic(self) -> sns.Topic:
         """A standard topic, TLS-only, encrypted with a rotating customer-managed key."""
-        key = kms.Key(
-            self,
-            "TopicKey",
-            description="Encrypts the contact streaming topic; Connect may use it to publish",
-            enable_key_rotation=True,
-        )
-        return sns.Topic(
-            self,
-            "Topic",
-            display_name="Connect contact streaming",
-            master_key=key,
-            enforce_ssl=True,
-        )
+        return encrypted_topic(self)

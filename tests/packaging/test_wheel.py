@@ -19,15 +19,18 @@ PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet")
 CONSUMER_APP = """
 import json, sys
 from aws_cdk import App, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 import contact_streaming
-from contact_streaming import ContactStreaming
+from contact_streaming import ContactStreaming, StreamingEndpoint
 
 app = App(outdir=sys.argv[1])
 stack = Stack(app, "Consumer")
+topic = sns.Topic(stack, "Topic")
+endpoint = StreamingEndpoint(stack, "Endpoint", instance_id="instance-1", topic=topic)
+endpoint.grant_streaming(iam.Role(stack, "Backend", assumed_by=iam.AccountRootPrincipal()))
 ContactStreaming(
-    stack, "Stream", instance_id="instance-1", contact_id="contact-1",
-    topic=sns.Topic(stack, "Topic"),
+    stack, "Stream", instance_id="instance-1", contact_id="contact-1", topic=endpoint.topic,
 )
 artifact = app.synth().get_stack_by_name("Consumer")
 print(json.dumps({"module": contact_streaming.__file__, "template": artifact.template_full_path}))
@@ -113,6 +116,22 @@ def test_consumer_app_template_has_custom_resource(consumer: dict[str, Any]) -> 
     types = [resource["Type"] for resource in consumer["template"]["Resources"].values()]
     assert types.count("Custom::ContactStreaming") == 1
     assert types.count("AWS::Lambda::Function") == 1
+
+
+def test_consumer_app_streaming_endpoint_shares_topic_one_connect_statement(
+    consumer: dict[str, Any],
+) -> None:
+    resources = consumer["template"]["Resources"].values()
+    (policy,) = [r for r in resources if r["Type"] == "AWS::SNS::TopicPolicy"]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in statements] == [{"Service": "connect.amazonaws.com"}]
+    actions = [
+        statement["Action"]
+        for r in resources
+        if r["Type"] == "AWS::IAM::Policy"
+        for statement in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert actions.count(["connect:StartContactStreaming", "connect:StopContactStreaming"]) == 2
 
 
 def test_consumer_app_asset_holds_handler_and_crhelper(

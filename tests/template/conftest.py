@@ -17,8 +17,11 @@ from aws_cdk import App, CfnParameter, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
 
 from contact_streaming import ContactStreaming
+from examples.per_chat_backend.stack import PerChatBackendStack
 from stacks.streaming_stack import EXISTING_TOPIC_CONTEXT, StreamingStack
 from tests.conftest import ROOT, STACK_NAME
 
@@ -105,6 +108,11 @@ def multi_stack(app: App) -> Stack:
     return stack
 
 
+def per_chat_stack(app: App) -> Stack:
+    """The example app's stack (examples/per_chat_backend/app.py)."""
+    return PerChatBackendStack(app, "PerChatBackendStack")
+
+
 @pytest.fixture(scope="session")
 def app_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The app's stack with its own new topic (the default)."""
@@ -133,7 +141,25 @@ def multi_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return synthesize(tmp_path_factory.mktemp("multi"), multi_stack)
 
 
-SYNTH_FIXTURES = ("app_synth", "existing_topic_synth", "retain_synth", "multi_synth")
+@pytest.fixture(scope="session")
+def per_chat_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The per-chat backend example: a StreamingEndpoint and a Lambda granted streaming."""
+    return synthesize(tmp_path_factory.mktemp("per-chat"), per_chat_stack)
+
+
+@pytest.fixture
+def json_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy's snapshot, written as JSON."""
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+SYNTH_FIXTURES = (
+    "app_synth",
+    "existing_topic_synth",
+    "retain_synth",
+    "multi_synth",
+    "per_chat_synth",
+)
 
 
 @pytest.fixture(params=SYNTH_FIXTURES)

@@ -6,10 +6,8 @@ import copy
 import re
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Annotations, Capture, Match, Template
 from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from contact_streaming.construct import SERVICE_TIMEOUT
 from contact_streaming.provider import TIMEOUT
@@ -285,11 +283,6 @@ def test_app_stack_synth_no_warnings_or_errors(app_synth: Synth) -> None:
     annotations = Annotations.from_stack(app_synth.stack)
     assert annotations.find_warning("*", Match.any_value()) == []
     assert annotations.find_error("*", Match.any_value()) == []
-
-
-@pytest.fixture
-def json_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 def test_app_stack_template_matches_snapshot(

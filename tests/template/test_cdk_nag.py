@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
-from tests.template.conftest import Synth, app_stack, cdk_context
+from tests.template.conftest import SYNTH_FIXTURES, Synth, app_stack, cdk_context, per_chat_stack
 
 # Rule ids acknowledged in stacks/ or contact_streaming/, with why. None are needed today:
 # every AwsSolutions finding was fixed at its cause.
@@ -59,8 +59,9 @@ def plugin_reports(outdir: Path) -> list[dict[str, Any]]:
     return reports
 
 
-def test_cdk_nag_app_synth_with_plugin_passes(tmp_path: Path) -> None:
-    app = nag_app(tmp_path, app_stack)
+@pytest.mark.parametrize("build", [app_stack, per_chat_stack])
+def test_cdk_nag_app_synth_with_plugin_passes(tmp_path: Path, build: Any) -> None:
+    app = nag_app(tmp_path, build)
     app.synth()
     assert plugin_reports(tmp_path) == []
 
@@ -78,9 +79,7 @@ def test_cdk_nag_plugin_wired_bad_stack_fails_synth(tmp_path: Path) -> None:
     assert "AwsSolutions-IAM5[Resource::*]" in rules
 
 
-@pytest.mark.parametrize(
-    "synth_fixture", ["app_synth", "existing_topic_synth", "retain_synth", "multi_synth"]
-)
+@pytest.mark.parametrize("synth_fixture", SYNTH_FIXTURES)
 def test_cdk_nag_each_stack_no_unacknowledged_findings(
     synth_fixture: str, request: pytest.FixtureRequest
 ) -> None:
@@ -97,9 +96,7 @@ def test_cdk_nag_acknowledgments_are_the_expected_ones(app_synth: Synth) -> None
     assert found == EXPECTED_ACKNOWLEDGMENTS
 
 
-@pytest.mark.parametrize(
-    "synth_fixture", ["app_synth", "existing_topic_synth", "retain_synth", "multi_synth"]
-)
+@pytest.mark.parametrize("synth_fixture", SYNTH_FIXTURES)
 def test_cdk_nag_every_acknowledgment_has_reason(
     synth_fixture: str, request: pytest.FixtureRequest
 ) -> None:

@@ -28,20 +28,18 @@ class Assembly:
     asset_dir: Path
 
 
-def read_assembly(outdir: Path) -> Assembly:
-    """The app stack's template and Lambda asset from a cloud assembly folder."""
-    template = json.loads((outdir / f"{STACK_NAME}.template.json").read_text())
-    manifest = json.loads((outdir / f"{STACK_NAME}.assets.json").read_text())
+def read_assembly(outdir: Path, stack_name: str = STACK_NAME) -> Assembly:
+    """A stack's template and Lambda asset from a cloud assembly folder (the app stack's)."""
+    template = json.loads((outdir / f"{stack_name}.template.json").read_text())
+    manifest = json.loads((outdir / f"{stack_name}.assets.json").read_text())
     zips = [h for h, f in manifest["files"].items() if f["source"]["packaging"] == "zip"]
     assert len(zips) == 1, f"expected one zip asset, got {zips}"
     source = manifest["files"][zips[0]]["source"]["path"]
     return Assembly(template, zips[0], outdir / source)
 
 
-@pytest.fixture(scope="module")
-def app_py_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
-    """`python app.py` run in its own process, with cdk.json's context, as the CLI runs it."""
-    outdir = tmp_path_factory.mktemp("app-py")
+def run_app(outdir: Path, *args: str, stack_name: str = STACK_NAME) -> Assembly:
+    """`python <args>` run in its own process, with cdk.json's context, as the CLI runs it."""
     env = {
         **os.environ,
         "CDK_OUTDIR": str(outdir),
@@ -49,14 +47,20 @@ def app_py_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
         "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     subprocess.run(
-        [sys.executable, "app.py"],
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         timeout=SYNTH_TIMEOUT_SECONDS,
     )
-    return read_assembly(outdir)
+    return read_assembly(outdir, stack_name)
+
+
+@pytest.fixture(scope="module")
+def app_py_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    """`python app.py` run in its own process, with cdk.json's context, as the CLI runs it."""
+    return run_app(tmp_path_factory.mktemp("app-py"), "app.py")
 
 
 def test_lambda_asset_hash_same_in_separate_processes(

@@ -1,0 +1,1 @@
+"""Example CDK apps that use contact_streaming."""

@@ -1,0 +1,1 @@
+"""Per chat from a backend: a Lambda starts each chat and streams it to a StreamingEndpoint."""
