@@ -56,8 +56,9 @@ CLIENT_CONFIG = Config(
 RESERVE_S = 20.0
 SETTLE_RESERVE_S = 3.0
 # botocore's standard retry mode: responses it retries, and its backoff (seconds times 2**n).
-RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+RETRIED = frozenset({429, 500, 502, 503, 504})
 THROTTLED = 429
+THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 NOT_THROTTLED_SCALE = 0.05
 MAX_BACKOFF_S = 20
 HINTS = {
@@ -105,10 +106,14 @@ class Clock:
         **_kwargs: Any,
     ) -> None:
         """Botocore hook before a retry's backoff: refuse if the longest backoff could overrun."""
-        status = response[0].status_code if caught_exception is None and response else None
-        if attempts >= MAX_ATTEMPTS or (status is not None and status not in RETRIED_STATUS):
+        answered = caught_exception is None and bool(response)
+        status = response[0].status_code if answered else None
+        code = response[1].get("Error", {}).get("Code", "") if answered else ""
+        # CloudFormation throttles with a 400 "Throttling", Connect with a 429.
+        throttled = status == THROTTLED or code in THROTTLING_CODES
+        if attempts >= MAX_ATTEMPTS or (answered and not throttled and status not in RETRIED):
             return  # no retry follows: let botocore's own answer or error stand
-        scale = 1.0 if status == THROTTLED else NOT_THROTTLED_SCALE
+        scale = 1.0 if throttled else NOT_THROTTLED_SCALE
         longest_backoff = min(scale * 2 ** (attempts - 1), MAX_BACKOFF_S)
         self.refuse_after(time.monotonic() + longest_backoff)
 

@@ -8,6 +8,7 @@ from typing import Any
 import handler
 import pytest
 from botocore.config import Config
+from botocore.retries.standard import ThrottledRetryableChecker
 
 from contact_streaming.provider import TIMEOUT
 
@@ -76,6 +77,11 @@ class Answer:
         self.status_code = status_code
 
 
+def error(code: str) -> dict[str, Any]:
+    """The parsed part of a botocore response tuple for an error answer."""
+    return {"Error": {"Code": code, "Message": "Rate exceeded"}}
+
+
 def test_clock_before_retry_backoff_could_overrun_refuses() -> None:
     clock = handler.Clock()
     clock.start(Context(8))  # Connect deadline 6 s away
@@ -109,3 +115,18 @@ def test_clock_before_retry_last_attempt_lets_botocores_error_stand() -> None:
 
     # After the last attempt no backoff follows: the real error (e.g. a 500) must surface.
     clock.before_retry(attempts=handler.MAX_ATTEMPTS, response=(Answer(429), {}))
+
+
+@pytest.mark.parametrize("code", sorted(handler.THROTTLING_CODES))
+def test_clock_before_retry_throttled_400_backoff_could_overrun_refuses(code: str) -> None:
+    clock = handler.Clock()
+    clock.start(Context(8))  # Connect deadline 6 s away
+
+    clock.before_retry(attempts=1, response=(Answer(400), error(code)))
+    with pytest.raises(handler.ConnectDeadlineError):
+        clock.before_retry(attempts=4, response=(Answer(400), error(code)))
+
+
+def test_clock_throttling_codes_are_ones_botocore_retries() -> None:
+    retried = getattr(ThrottledRetryableChecker, "_THROTTLED_ERROR_CODES", [])
+    assert set(retried) >= handler.THROTTLING_CODES

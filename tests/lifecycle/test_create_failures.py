@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.aws import REGION
+from tests.standins.aws import LAMBDA_TIMEOUT_S, REGION
 from tests.standins.connect import START, STOP, Fault
 from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
 from tests.standins.harness import Harness
@@ -81,7 +81,8 @@ def test_create_500s_past_retries_failed_pending_id_and_delete_leaves_nothing(
     attempts = life.handler.connect_client(REGION).meta.config.retries["total_max_attempts"]
     life.connect.script(START, *[Fault("error", "InternalServiceException")] * attempts)
 
-    created = life.send("Create", properties())
+    # The function's whole timeout: botocore's random backoffs, not the Clock, end the attempts.
+    created = life.send("Create", properties(), timeout_s=LAMBDA_TIMEOUT_S)
 
     assert_failed_without_stream(life, created.body, "InternalServiceException")
     assert "state=pending" in str(created.body["PhysicalResourceId"])
