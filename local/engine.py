@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 import trustme
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from local.world import CREDENTIALS, ENGINE_PYTHON, REGION
 
@@ -73,6 +74,7 @@ class EngineSettings:
     port: int
     tls: Tls
     connect_url: str
+    credentials: Credentials = CREDENTIALS
 
     @property
     def url(self) -> str:
@@ -97,8 +99,8 @@ class EngineSettings:
             "AWS_CA_BUNDLE": ca,
             "REQUESTS_CA_BUNDLE": ca,
             # What Lambdas sign with (ministack sets their access key id to the account id).
-            "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
-            "AWS_SESSION_TOKEN": str(CREDENTIALS.token),
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
+            "AWS_SESSION_TOKEN": str(self.credentials.token),
             # Lambdas call the engine (CloudFormation, ...) and the local Connect.
             "AWS_ENDPOINT_URL": self.url,
             "AWS_ENDPOINT_URL_CONNECT": self.connect_url,
@@ -119,9 +121,9 @@ class EngineSettings:
         return {
             "AWS_ENDPOINT_URL": self.url,
             "AWS_CA_BUNDLE": str(self.tls.ca_file),
-            "AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
-            "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
-            "AWS_SESSION_TOKEN": str(CREDENTIALS.token),
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
+            "AWS_SESSION_TOKEN": str(self.credentials.token),
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_EC2_METADATA_DISABLED": "true",
@@ -135,9 +137,9 @@ class EngineSettings:
             region_name=REGION,
             endpoint_url=self.url,
             verify=str(self.tls.ca_file),
-            aws_access_key_id=CREDENTIALS.access_key,
-            aws_secret_access_key=CREDENTIALS.secret_key,
-            aws_session_token=CREDENTIALS.token,
+            aws_access_key_id=self.credentials.access_key,
+            aws_secret_access_key=self.credentials.secret_key,
+            aws_session_token=self.credentials.token,
             config=CLIENT_CONFIG,
         )
 
