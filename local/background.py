@@ -93,7 +93,8 @@ def wait_ready(process: subprocess.Popen[bytes]) -> dict[str, object]:
 
 def up() -> int:
     """Start the session in the background, bootstrap and deploy; print what to export."""
-    if read_state() is not None:
+    state = read_state()
+    if state is not None and alive(int(str(state["serve_pid"]))):
         print(f"A local session is already running ({STATE_FILE}); `make local-down` first.")
         return 1
     shutil.rmtree(STATE, ignore_errors=True)
@@ -115,6 +116,11 @@ def up() -> int:
     except (EngineError, DemoError, CdkTimeoutError) as error:
         print(f"LOCAL UP FAILED: {error}")
         stop_group(process.pid)
+        state = read_state()
+        if state is not None:
+            stop_group(int(str(state["engine_pid"])))
+            STATE_FILE.unlink()
+        print(f"Stopped what it started; logs in {STATE}")
         return 1
     print(run.output[run.output.find("Outputs:") :].strip())
     print(f"\nThe app is deployed on the local engine (server PID {process.pid}).")
@@ -149,6 +155,15 @@ def down() -> int:
     shutil.rmtree(STATE, ignore_errors=True)
     print(f"Stopped the local session (PIDs {state['serve_pid']}, {state['engine_pid']}).")
     return status
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this PID exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def exported(state: dict[str, object]) -> dict[str, str]:
