@@ -18,17 +18,24 @@ RETAIN_STACK = "E2eRetainStack"
 TRIPWIRE_REASON = "Tripwire failed its update because Fail=true"
 
 # A custom resource handler that answers by itself (no crhelper): SUCCESS, except an Update
-# with Fail=true. It trusts the engine's certificate through SSL_CERT_FILE, as crhelper does.
+# with Fail=true, whose Reason adds the status of its own stack, read with DescribeStacks (as the
+# provider may read it mid-update). It trusts the engine's certificate through SSL_CERT_FILE.
 TRIPWIRE_CODE = f'''
 import json
 import urllib.request
 
+import boto3
+
 
 def handler(event, context):
     failing = event["RequestType"] == "Update" and event["ResourceProperties"]["Fail"] == "true"
+    reason = ""
+    if failing:
+        stacks = boto3.client("cloudformation").describe_stacks(StackName=event["StackId"])
+        reason = "{TRIPWIRE_REASON} (stack " + stacks["Stacks"][0]["StackStatus"] + ")"
     body = json.dumps({{
         "Status": "FAILED" if failing else "SUCCESS",
-        "Reason": "{TRIPWIRE_REASON}",
+        "Reason": reason,
         "PhysicalResourceId": event.get("PhysicalResourceId", "tripwire"),
         "StackId": event["StackId"],
         "RequestId": event["RequestId"],
