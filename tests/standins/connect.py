@@ -314,7 +314,7 @@ def verify_signature(
     region: str,
     credentials: Credentials | None = None,
 ) -> str:
-    """Why a request is not SigV4-signed for `connect` in `region` with the fake key, or ""."""
+    """Why a request is not SigV4-signed for `connect` in `region` with `credentials`, or ""."""
     credentials = credentials or Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
     authorization = headers.get("authorization", "")
     prefix = "AWS4-HMAC-SHA256 "
