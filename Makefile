@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # Node 22 from node_modules (npm package node@22) runs jsii and the CDK CLI.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 CDK := node_modules/.bin/cdk
+# The local engine (ministack) pins botocore==1.43.106: it gets an environment of its own.
+ENGINE_VENV := .venv-engine
 INSTANCE_ID ?=
 CONTACT_ID ?=
 
@@ -33,7 +35,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+# The end-to-end tests in tests/e2e/ deploy through the cdk CLI onto the local engine.
+unit: setup engine
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -46,7 +49,7 @@ destroy: setup
 	$(CDK) destroy --force
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) $(ENGINE_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
 .PHONY: rehearse bench bench-handler bench-scale
 
@@ -65,3 +68,23 @@ bench-handler: setup
 # ContactStreaming against AwsCustomResource at N = 1, 50, 200, 450 streams.
 bench-scale: setup
 	$(BIN)/python -m bench.scale_bench
+
+.PHONY: engine local local-up local-down
+
+engine: $(ENGINE_VENV)/.installed
+
+$(ENGINE_VENV)/.installed: local/engine-requirements.txt
+	test -x $(ENGINE_VENV)/bin/python || $(PYTHON) -m venv $(ENGINE_VENV)
+	$(ENGINE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r local/engine-requirements.txt
+	touch $@
+
+# The app on the local engine: bootstrap, deploy, the chat on the topic, destroy; then all stops.
+local: setup engine
+	$(BIN)/python -m local demo
+
+# Leaves the app deployed on a running engine and prints what to export; local-down ends it.
+local-up: setup engine
+	$(BIN)/python -m local up
+
+local-down: setup
+	$(BIN)/python -m local down

@@ -116,8 +116,10 @@ class ConnectError(Exception):
 class ConnectStandIn:
     """State, scripting and the HTTP server of the local Connect."""
 
-    def __init__(self, region: str = REGION) -> None:
+    def __init__(self, region: str = REGION, credentials: Credentials | None = None) -> None:
         self.region = region
+        # The credentials callers must sign with (a local engine's Lambdas sign with their own).
+        self.credentials = credentials or Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
         self.lock = threading.Lock()
         self.http: LocalServer | None = None
         self.reset()
@@ -311,15 +313,17 @@ def verify_signature(
     body: bytes,
     region: str,
     service: str = "connect",
+    credentials: Credentials | None = None,
 ) -> str:
-    """Why a request is not SigV4-signed for `service` in `region` with the fake key, or ""."""
+    """Why a request is not SigV4-signed for `service` in `region` with `credentials`, or ""."""
+    credentials = credentials or Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
     authorization = headers.get("authorization", "")
     prefix = "AWS4-HMAC-SHA256 "
     if not authorization.startswith(prefix):
         return "missing AWS4-HMAC-SHA256 Authorization header"
     parts = dict(p.strip().split("=", 1) for p in authorization[len(prefix) :].split(","))
     scope = parts.get("Credential", "").split("/")
-    if len(scope) != 5 or scope[0] != ACCESS_KEY or scope[4] != "aws4_request":
+    if len(scope) != 5 or scope[0] != credentials.access_key or scope[4] != "aws4_request":
         return f"bad credential {parts.get('Credential')!r}"
     if scope[2] != region or scope[3] != service:
         return f"credential scoped to {scope[2]}/{scope[3]}, expected {region}/{service}"
@@ -331,12 +335,12 @@ def verify_signature(
         data=body,
     )
     request.context["timestamp"] = headers.get("x-amz-date", "")
-    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN), service, region)
+    signer = SigV4Auth(credentials, service, region)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if expected != parts.get("Signature"):
         return "signature does not match"
-    if headers.get("x-amz-security-token") != SESSION_TOKEN:
+    if headers.get("x-amz-security-token") != credentials.token:
         return "missing or wrong X-Amz-Security-Token"
     return ""
 
@@ -354,7 +358,14 @@ class ConnectRequestHandler(QuietRequestHandler):
             self.answer_error("UnknownOperationException", f"No operation at {self.path}")
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
-        problem = verify_signature("POST", self.path, headers, body, self.connect.region)
+        problem = verify_signature(
+            "POST",
+            self.path,
+            headers,
+            body,
+            self.connect.region,
+            credentials=self.connect.credentials,
+        )
         if problem:
             self.connect.rejected_signatures.append(problem)
             self.answer_error("InvalidSignatureException", problem)
