@@ -3,8 +3,8 @@
 Connect's StartContactStreaming and StopContactStreaming quotas belong to the account and region,
 and the contact centre's own backend calls StartContactStreaming for every new chat. A stack keeps
 its own calls to a share of each quota: its streams form `lanes` DependsOn chains (so
-CloudFormation works on at most that many at once), and the handler spaces the calls within each
-lane (see lambda/pacing.py), so the whole stack makes at most `share` of each quota's calls.
+CloudFormation works on at most that many at once), and the handler gives each lane its own
+time slots (see lambda/pacing.py), so the whole stack makes at most `share` of each quota's calls.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import math
 from dataclasses import dataclass
 
 DEFAULT_SHARE = 0.4
-# Each lane spaces its Starts at least this far apart, so lanes = Start calls/s x this.
-LANE_SECONDS = 2.0
+# A lane's turn comes round this often for Starts (lanes = Start calls/s x this): CloudFormation's
+# own time between one stream and the next in a lane, up to about this, costs no deploy time.
+LANE_SECONDS = 5.0
 # A handler may wait this long at most before or after one call (the Lambda times out at 120 s).
 MAX_WAIT_S = 30.0
 

@@ -33,8 +33,7 @@ logger = logging.getLogger(__name__)
 
 # INFO, not crhelper's DEBUG default: DEBUG logs the event, whose ResponseURL is a credential.
 # The log group outlives the stack, so a long wait for log delivery on Delete buys nothing.
-LOG_WAIT_ON_DELETE_S = 2
-helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=LOG_WAIT_ON_DELETE_S)
+helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
 
 ID_PREFIX = "contact-streaming:"
 MAX_PHYSICAL_ID = 1024
@@ -389,7 +388,7 @@ def create(event: dict[str, Any], context: Any) -> str:
     clock.start(context)
     helper.PhysicalResourceId = not_started_id(event)
     wanted = desired_stream(event["ResourceProperties"])
-    pacing.wait(pacing.pace_of(event["ResourceProperties"]).before_start(), clock.connect_end)
+    pacing.wait_to_start(event["ResourceProperties"], clock.connect_end)
     return answer(start(event, wanted, record_pending=True))
 
 
@@ -412,7 +411,7 @@ def update(event: dict[str, Any], context: Any) -> str:
         return answer(current)
     if rollback.rolling_back(event, cloudformation_client):
         return answer(current) if current is not None else old_id
-    pacing.wait(pacing.pace_of(event["ResourceProperties"]).before_start(), clock.connect_end)
+    pacing.wait_to_start(event["ResourceProperties"], clock.connect_end)
     try:
         return answer(start(event, wanted, record_pending=False))
     except UnknownOutcomeError as error:
@@ -445,14 +444,11 @@ def delete(event: dict[str, Any], context: Any) -> str:
     if stream is None:
         logger.info("No stream recorded in %r; nothing to stop", physical_id)
         return physical_id
-    pace = pacing.pace_of(event.get("ResourceProperties", {}))
-    pacing.wait(pace.before_stop(), clock.connect_end)
+    pacing.wait_to_stop(event.get("ResourceProperties", {}), clock.connect_end)
     if stream.state == "pending":
         reconcile(stream)
     else:
         stop(stream)
-    # crhelper waits LOG_WAIT_ON_DELETE_S more before it answers.
-    pacing.wait(pace.after_stop() - LOG_WAIT_ON_DELETE_S, clock.connect_end)
     return physical_id
 
 

@@ -3,9 +3,11 @@
 The construct (contact_streaming/quota.py) puts a stack's streams into DependsOn chains, the
 lanes, and writes each stream's place as its Pace property, "lane,position"; the provider's
 environment holds the number of lanes and the stack's Start and Stop calls a second. CloudFormation
-then works on at most one stream per lane at once, and these waits space the calls within a lane
-and stagger the lanes, so the whole stack stays at those rates. A resource or a function without
-them (an older template) is not paced.
+then works on at most one stream per lane at once. Time is cut into slots of 1 / rate seconds on
+the wall clock, which every Lambda sandbox shares, and the slots are dealt to the lanes in turn:
+a call waits for its lane's next slot. So the stack makes at most one call per slot, never a
+burst, however long CloudFormation takes between one stream and the next. A resource or a function
+without these settings (an older template) is not paced.
 """
 
 from __future__ import annotations
@@ -36,29 +38,26 @@ class Pace:
     start_per_second: float = math.inf
     stop_per_second: float = math.inf
 
-    def before_start(self) -> float:
-        """Seconds to wait before StartContactStreaming.
+    def before_start(self, now: float) -> float:
+        """Seconds from wall-clock `now` to this stream's next StartContactStreaming slot."""
+        return self.until_slot(now, self.start_per_second)
 
-        A lane's first stream waits its lane's turn (lanes are staggered); a later one waits a
-        whole round of the lanes, counted from when CloudFormation, having finished the stream
-        before it in the lane, sent this event.
+    def before_stop(self, now: float) -> float:
+        """Seconds from wall-clock `now` to this stream's next StopContactStreaming slot."""
+        return self.until_slot(now, self.stop_per_second)
+
+    def until_slot(self, now: float, per_second: float) -> float:
+        """Seconds until the next slot of this lane, the slots being 1 / `per_second` long.
+
+        The first lane's head calls at once: it is the stack's first Start, and a stack of one
+        stream waits for nothing.
         """
-        turns = self.lane if self.position == 0 else self.lanes
-        return turns / self.start_per_second
-
-    def before_stop(self) -> float:
-        """Seconds to wait before StopContactStreaming: every Delete waits its lane's turn."""
-        return self.lane / self.stop_per_second
-
-    def after_stop(self) -> float:
-        """Seconds to hold the answer after StopContactStreaming.
-
-        CloudFormation deletes a lane from its end: the lane's next Delete (position - 1) comes
-        after this answer, and together with its own wait it leaves a whole round of the lanes.
-        """
-        if self.position == 0:
+        if (self.lane, self.position) == (0, 0) or math.isinf(per_second):
             return 0.0
-        return (self.lanes - self.lane) / self.stop_per_second
+        slot = 1 / per_second
+        upcoming = math.ceil(now / slot)
+        mine = upcoming + (self.lane - upcoming) % self.lanes
+        return max(0.0, mine * slot - now)
 
 
 UNPACED = Pace()
@@ -89,3 +88,13 @@ def wait(seconds: float, deadline: float) -> float:
         return 0.0
     time.sleep(chosen)
     return chosen
+
+
+def wait_to_start(properties: Mapping[str, Any], deadline: float) -> float:
+    """Wait for this resource's next StartContactStreaming slot; the time slept."""
+    return wait(pace_of(properties).before_start(time.time()), deadline)
+
+
+def wait_to_stop(properties: Mapping[str, Any], deadline: float) -> float:
+    """Wait for this resource's next StopContactStreaming slot; the time slept."""
+    return wait(pace_of(properties).before_stop(time.time()), deadline)

@@ -54,10 +54,10 @@ def function_environment(template: dict[str, Any]) -> dict[str, str]:
     return variables
 
 
-def test_quota_share_default_four_lanes_two_starts_point_eight_stops() -> None:
+def test_quota_share_default_ten_lanes_two_starts_point_eight_stops() -> None:
     environment = function_environment(template_of(stack_with(1)))
     assert environment == {
-        "PACE_LANES": "4",
+        "PACE_LANES": "10",
         "PACE_START_PER_SECOND": "2",
         "PACE_STOP_PER_SECOND": "0.8",
     }
@@ -70,9 +70,9 @@ def test_quota_share_single_stream_first_lane_head_depends_on_no_stream() -> Non
 
 
 def test_quota_share_streams_fill_lanes_in_turn_each_after_lane_predecessor() -> None:
-    resources = streams(template_of(stack_with(10)))
+    resources = streams(template_of(stack_with(23)))
     by_place = {r["Properties"]["Pace"]: name for name, r in resources.items()}
-    assert sorted(by_place) == sorted(f"{n % 4},{n // 4}" for n in range(10))
+    assert sorted(by_place) == sorted(f"{n % 10},{n // 10}" for n in range(23))
     for place, name in by_place.items():
         lane, position = place.split(",")
         before = by_place.get(f"{lane},{int(position) - 1}")
@@ -85,21 +85,21 @@ def test_quota_share_raised_quota_and_share_more_lanes_and_rates() -> None:
         template_of(stack_with(2, quota_share=0.5, connect_quotas=raised))
     )
     assert environment == {
-        "PACE_LANES": "20",
+        "PACE_LANES": "50",
         "PACE_START_PER_SECOND": "10",
         "PACE_STOP_PER_SECOND": "5",
     }
 
 
 def test_quota_share_changed_only_pace_environment_and_order_change() -> None:
-    before = streams(template_of(stack_with(6)))
-    after = streams(template_of(stack_with(6, quota_share=0.2)))
+    before = streams(template_of(stack_with(12)))
+    after = streams(template_of(stack_with(12, quota_share=0.2)))
     assert before.keys() == after.keys()
     for name, resource in before.items():
         kept = {k: v for k, v in resource["Properties"].items() if k != "Pace"}
         assert {k: v for k, v in after[name]["Properties"].items() if k != "Pace"} == kept
     assert sorted(r["Properties"]["Pace"] for r in after.values()) == sorted(
-        f"{n % 2},{n // 2}" for n in range(6)
+        f"{n % 5},{n // 5}" for n in range(12)
     )
 
 
@@ -166,4 +166,4 @@ def test_quota_share_per_stack_other_stack_may_differ() -> None:
         function_environment(assembly.get_stack_by_name(name).template)["PACE_LANES"]
         for name in ("One", "Two")
     ]
-    assert lanes == ["4", "8"]
+    assert lanes == ["10", "20"]

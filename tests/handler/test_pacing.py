@@ -30,12 +30,17 @@ ENVIRONMENT = {"PACE_LANES": "4", "PACE_START_PER_SECOND": "2", "PACE_STOP_PER_S
 TOKEN = expected_token(STACK_ID, LOGICAL_ID, REQUEST_ID)
 
 
+# A wall-clock moment on the slot grid: a whole number of both slot lengths (0.5 s and 1.25 s).
+NOW = 1_800_000_000.0
+
+
 @pytest.fixture
 def paced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
-    """The provider's pacing environment; waits are recorded (as "wait") instead of slept."""
+    """The provider's pacing environment at wall-clock NOW; waits are recorded, not slept."""
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     timeline: list[tuple[str, float]] = []
+    monkeypatch.setattr("pacing.time.time", lambda: NOW)
     monkeypatch.setattr("pacing.time.sleep", lambda seconds: timeline.append(("wait", seconds)))
     return timeline
 
@@ -54,8 +59,8 @@ def test_pace_of_without_property_or_environment_unpaced() -> None:
     assert pacing.pace_of(properties(), {}) == pacing.UNPACED
     assert pacing.pace_of(properties(Pace="2,3"), {}) == pacing.UNPACED
     assert pacing.pace_of(properties(), ENVIRONMENT) == pacing.UNPACED
-    assert pacing.UNPACED.before_start() == 0
-    assert pacing.UNPACED.before_stop() == pacing.UNPACED.after_stop() == 0
+    assert pacing.UNPACED.before_start(NOW + 0.3) == 0
+    assert pacing.UNPACED.before_stop(NOW + 0.3) == 0
 
 
 @pytest.mark.parametrize("place", ["2", "a,b", "4,0", "-1,2", "1,-1", "1,2,3"])
@@ -71,25 +76,38 @@ def test_pace_of_place_and_environment_read() -> None:
     assert pacing.pace_of(properties(Pace="3,17"), ENVIRONMENT) == pacing.Pace(3, 17, 4, 2.0, 0.8)
 
 
-@pytest.mark.parametrize(("lane", "expected"), [(0, 0.0), (1, 0.5), (3, 1.5)])
-def test_pace_before_start_lane_head_staggers_by_lane(lane: int, expected: float) -> None:
-    assert pacing.Pace(lane, 0, 4, 2.0, 0.8).before_start() == expected
+def test_pace_first_lane_head_calls_at_once_whenever() -> None:
+    head = pacing.Pace(0, 0, 4, 2.0, 0.8)
+    for moment in (NOW, NOW + 0.1, NOW + 1.7):
+        assert head.before_start(moment) == head.before_stop(moment) == 0
 
 
-def test_pace_before_start_later_in_lane_waits_whole_round() -> None:
-    assert pacing.Pace(2, 5, 4, 2.0, 0.8).before_start() == 4 / 2.0
+@pytest.mark.parametrize(("lane", "expected"), [(0, 2.0), (1, 0.5), (3, 1.5)])
+def test_pace_before_start_waits_for_lanes_slot(lane: int, expected: float) -> None:
+    # Slots of 0.5 s (2 Starts a second) dealt to 4 lanes in turn; NOW starts lane 0's slot,
+    # which a later stream of lane 0 leaves for the round after.
+    pace = pacing.Pace(lane, 3, 4, 2.0, 0.8)
+    assert pace.before_start(NOW + 1e-6) == pytest.approx(expected - 1e-6)
 
 
-@pytest.mark.parametrize("lane", [0, 1, 3])
-def test_pace_stop_waits_add_up_to_whole_round_between_a_lanes_stops(lane: int) -> None:
-    pace = pacing.Pace(lane, 5, 4, 2.0, 0.8)
-    next_in_lane = pacing.Pace(lane, 4, 4, 2.0, 0.8)
-    assert pace.after_stop() + next_in_lane.before_stop() == pytest.approx(4 / 0.8)
-    assert pace.before_stop() == pytest.approx(lane / 0.8)
+@pytest.mark.parametrize(("lane", "expected"), [(1, 1.25), (2, 2.5), (3, 3.75)])
+def test_pace_before_stop_waits_for_lanes_slot_of_stop_rate(lane: int, expected: float) -> None:
+    pace = pacing.Pace(lane, 0, 4, 2.0, 0.8)
+    assert pace.before_stop(NOW) == pytest.approx(expected)
 
 
-def test_pace_after_stop_lane_head_deleted_last_holds_nothing() -> None:
-    assert pacing.Pace(3, 0, 4, 2.0, 0.8).after_stop() == 0
+def test_pace_lanes_calls_fall_in_distinct_slots_at_most_rate_a_second() -> None:
+    # Every lane asks at random moments for many rounds; the calls land one per slot at most.
+    calls = []
+    for lane in range(4):
+        moment = NOW + 0.123 * lane
+        for _ in range(25):
+            moment += pacing.Pace(lane, 1, 4, 2.0, 0.8).before_start(moment)
+            calls.append(moment)
+            moment += 0.37 * (lane + 1)  # the Start, the answer, CloudFormation's own time
+    slots = [round((moment - NOW) / 0.5, 6) for moment in calls]
+    assert all(slot == int(slot) for slot in slots)
+    assert len(set(slots)) == len(slots) == 100
 
 
 def test_wait_capped_and_ends_before_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +135,7 @@ def test_create_lane_head_of_first_lane_calls_at_once(
     assert connect.calls == ["StartContactStreaming"]
 
 
-def test_create_later_in_lane_waits_whole_round_before_start(
+def test_create_later_in_lane_waits_for_its_slot_before_start(
     connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
 ) -> None:
     record_calls(connect, paced)
@@ -127,7 +145,7 @@ def test_create_later_in_lane_waits_whole_round_before_start(
 
     handler.create(event("Create", properties(Pace="1,7")), lambda_context)
 
-    assert paced == [("wait", 2.0), ("StartContactStreaming", 0.0)]
+    assert paced == [("wait", 0.5), ("StartContactStreaming", 0.0)]
 
 
 def test_update_pace_changed_only_no_call_no_wait(
@@ -198,7 +216,7 @@ def test_update_rollback_starts_nothing_waits_nothing(
     assert paced == []
 
 
-def test_delete_waits_lane_turn_then_holds_rest_of_round_less_log_wait(
+def test_delete_waits_for_its_slot_then_answers_at_once(
     connect: StubbedConnect, lambda_context: LambdaContext, paced: list[tuple[str, float]]
 ) -> None:
     record_calls(connect, paced)
@@ -206,8 +224,7 @@ def test_delete_waits_lane_turn_then_holds_rest_of_round_less_log_wait(
 
     handler.delete(event("Delete", properties(Pace="1,3"), physical_id=STARTED_ID), lambda_context)
 
-    hold = 3 / 0.8 - handler.LOG_WAIT_ON_DELETE_S
-    assert paced == [("wait", 1 / 0.8), ("StopContactStreaming", 0.0), ("wait", hold)]
+    assert paced == [("wait", 1.25), ("StopContactStreaming", 0.0)]
 
 
 def test_delete_single_stream_no_wait(

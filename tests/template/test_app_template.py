@@ -73,7 +73,7 @@ def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -
 def test_app_stack_function_paces_default_share_of_connect_quotas(app_synth: Synth) -> None:
     _, function = app_synth.only("AWS::Lambda::Function")
     assert function["Properties"]["Environment"]["Variables"] == {
-        "PACE_LANES": "4",
+        "PACE_LANES": "10",
         "PACE_START_PER_SECOND": "2",
         "PACE_STOP_PER_SECOND": "0.8",
     }
