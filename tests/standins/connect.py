@@ -431,13 +431,14 @@ class ConnectRequestHandler(QuietRequestHandler):
     def finish_call(
         self, operation: str, request: dict[str, Any], result: dict[str, Any] | ConnectError
     ) -> None:
-        """Send the answer and record it."""
+        """Record the answer, then send it: a client that has its answer finds the call recorded."""
         if isinstance(result, ConnectError):
-            status = self.answer_error(result.code, result.message)
+            status = error_status(result.code)
             self.connect.record(operation, request, status, result.code, self.caller())
+            self.answer_error(result.code, result.message)
             return
-        self.send_json(200, result, {})
         self.connect.record(operation, request, 200, "", self.caller())
+        self.send_json(200, result, {})
 
     def drop(self, operation: str, request: dict[str, Any]) -> None:
         """Close the connection without an answer."""
