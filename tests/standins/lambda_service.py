@@ -79,6 +79,7 @@ class LambdaStats:
     timeouts: int = 0
     errors: int = 0
     peak_concurrency: int = 0
+    fork_seconds: float = 0.0
     error_lines: list[str] = field(default_factory=list)
 
 
@@ -222,6 +223,7 @@ class LambdaService:
     def fork(self) -> Sandbox:
         """A new sandbox from the fork server (a cold start)."""
         assert self.control is not None
+        started = time.monotonic()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         socket.send_fds(self.control, [b"f"], [theirs.fileno()])
         theirs.close()
@@ -230,6 +232,7 @@ class LambdaService:
             ours.close()
             raise RuntimeError(f"the fork server did not fork a sandbox; see {self.log_path}")
         self.stats.cold_starts += 1
+        self.stats.fork_seconds += time.monotonic() - started
         return Sandbox(int(line), ours, ours.makefile("rb"))
 
     def wait(self, timeout_s: float) -> None:
