@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 import time
 import uuid
@@ -206,11 +207,12 @@ class StackEngine:
             **lambda_environment(connect_url, str(endpoint.ca_file)),
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_TASK_ROOT": str(function.code_dir),
             "_HANDLER": function.handler,
             **function.environment,
         }
         self.function = replace(function, environment=environment)
+        self.own_log_dir = log_dir is None
         self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="cfn-engine-"))
         self.lambda_ = LambdaService(self.function, self.log_dir / "lambda.log")
         self.events: list[StackEvent] = []
@@ -221,8 +223,11 @@ class StackEngine:
         self.lambda_.start()
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        """Stop every process; keep the sandboxes' log only when something went wrong."""
         self.lambda_.close()
+        if self.own_log_dir and exc_type is None:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
 
     # --- phases --------------------------------------------------------------------------------
     def deploy(self, limit_s: float = DEFAULT_PHASE_LIMIT_S) -> Phase:

@@ -33,6 +33,7 @@ DEFAULT_RETRY_ATTEMPTS = 2
 RETRY_DELAY_S = 60.0
 START_WAIT_S = 120.0
 FORK_WAIT_S = 10.0
+FORK_BATCH = 32  # fork requests sent before reading their answers (socket buffers stay small)
 EXIT_WAIT_S = 5.0
 
 
@@ -101,7 +102,8 @@ class LambdaService:
     # --- life of the fork server -------------------------------------------------------------
     def start(self) -> LambdaService:
         """Start the fork server (it imports the handler) and wait, bounded, until it is ready."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Datagram-like messages: each fork request carries its own file descriptor.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.control, self.control_reader = ours, ours.makefile("rb")
         environment = {
             "PATH": os.environ.get("PATH", ""),
@@ -189,19 +191,23 @@ class LambdaService:
         limit = self.function.reserved_concurrency
         limit = ACCOUNT_CONCURRENCY if limit is None else limit
         waiting: deque[Invocation] = deque()
+        runnable: list[Invocation] = []
         while self.queue:
             invocation = self.queue.popleft()
             if invocation.ready_at > now:
                 waiting.append(invocation)
-            elif len(self.busy) >= limit:
+            elif len(self.busy) + len(runnable) >= limit:
                 invocation.throttles += 1
                 self.stats.throttles += 1
                 delay = min(THROTTLE_MAX_S, THROTTLE_FIRST_S * 2 ** (invocation.throttles - 1))
                 invocation.ready_at = now + delay
                 waiting.append(invocation)
             else:
-                self.run(invocation, now)
+                runnable.append(invocation)
         self.queue = waiting
+        self.fork(len(runnable) - len(self.idle))
+        for invocation in runnable:
+            self.run(invocation, now)
         for sandbox in [s for s in self.busy.values() if s.deadline <= now]:
             self.stats.timeouts += 1
             self.busy.pop(sandbox.pid)
@@ -210,8 +216,8 @@ class LambdaService:
             self.kill(sandbox)
 
     def run(self, invocation: Invocation, now: float) -> None:
-        """Hand an event to a warm sandbox, or fork a new one."""
-        sandbox = self.idle.pop() if self.idle else self.fork()
+        """Hand an event to an idle sandbox (the most recently used: the warmest)."""
+        sandbox = self.idle.pop()
         request = {"event": invocation.event, "timeout_s": self.function.timeout_s}
         sandbox.connection.sendall(json.dumps(request).encode() + b"\n")
         sandbox.running, sandbox.deadline = invocation, now + self.function.timeout_s
@@ -220,20 +226,24 @@ class LambdaService:
         self.stats.invocations += 1
         self.stats.peak_concurrency = max(self.stats.peak_concurrency, len(self.busy))
 
-    def fork(self) -> Sandbox:
-        """A new sandbox from the fork server (a cold start)."""
+    def fork(self, count: int) -> None:
+        """Add `count` new sandboxes (cold starts) to the idle ones, asking in batches."""
         assert self.control is not None
         started = time.monotonic()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        socket.send_fds(self.control, [b"f"], [theirs.fileno()])
-        theirs.close()
-        line = self.read_control(FORK_WAIT_S)
-        if not line.isdigit():
-            ours.close()
-            raise RuntimeError(f"the fork server did not fork a sandbox; see {self.log_path}")
-        self.stats.cold_starts += 1
+        for first in range(0, max(0, count), FORK_BATCH):
+            ends = []
+            for _ in range(min(FORK_BATCH, count - first)):
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                socket.send_fds(self.control, [b"f"], [theirs.fileno()])
+                theirs.close()
+                ends.append(ours)
+            for ours in ends:
+                line = self.read_control(FORK_WAIT_S)
+                if not line.isdigit():
+                    raise RuntimeError(f"the fork server did not fork; see {self.log_path}")
+                self.idle.insert(0, Sandbox(int(line), ours, ours.makefile("rb")))
+                self.stats.cold_starts += 1
         self.stats.fork_seconds += time.monotonic() - started
-        return Sandbox(int(line), ours, ours.makefile("rb"))
 
     def wait(self, timeout_s: float) -> None:
         """Wait up to `timeout_s` for sandboxes to finish; make finished ones idle."""
