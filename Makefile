@@ -51,7 +51,7 @@ destroy: setup
 clean:
 	rm -rf $(VENV) $(ENGINE_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
-.PHONY: rehearse bench bench-handler bench-scale
+.PHONY: rehearse bench bench-handler bench-scale bench-storm
 
 # The stack's life (create, an update rolled back, the update again, delete) through the synthesized
 # handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
@@ -59,7 +59,7 @@ rehearse: synth
 	$(BIN)/python -m tests.standins.rehearse cdk.out
 
 # Benchmarks print figures; they assert nothing about speed.
-bench: bench-handler bench-scale
+bench: bench-handler bench-scale bench-storm
 
 # Handler cold start and time per event against the Connect stand-in.
 bench-handler: setup
@@ -68,6 +68,12 @@ bench-handler: setup
 # ContactStreaming against AwsCustomResource at N = 1, 50, 200, 450 streams.
 bench-scale: setup
 	$(BIN)/python -m bench.scale_bench
+
+# Deploy and destroy N = 1, 50, 200, 490 streams on the local CloudFormation engine at Connect's
+# default quotas, with a live-chat caller running (STORM_COUNTS="1 50" chooses the N).
+STORM_COUNTS ?= 1 50 200 490
+bench-storm: setup
+	$(BIN)/python -m bench.storm_bench --counts $(STORM_COUNTS)
 
 .PHONY: engine local local-up local-down
 

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ ACTIVE = "ACTIVE"
 ENDED = "ENDED"
 STOPPED = "STOPPED"
 ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.connect/"
+# A call whose User-Agent names no `app/<id>` (botocore's user_agent_appid) comes from the stack.
+STACK_CALLER = "stack"
 
 MODEL = botocore.session.get_session().get_service_model("connect")
 OPERATIONS = {MODEL.operation_model(name).http["requestUri"]: name for name in (START, STOP)}
@@ -68,6 +71,7 @@ class Call:
     error: str
     at: float
     client_token: str = ""
+    caller: str = STACK_CALLER
 
 
 @dataclass
@@ -82,26 +86,48 @@ class StreamRecord:
     state: str = ACTIVE
 
 
-@dataclass
-class RateLimit:
-    """A token bucket per operation: `per_second` calls a second, bursts of `per_second`."""
+@dataclass(frozen=True)
+class Quota:
+    """A Connect API quota: `per_second` requests a second, bursts of `burst`."""
 
     per_second: float
-    tokens: dict[str, float] = field(default_factory=dict)
-    updated: dict[str, float] = field(default_factory=dict)
+    burst: float
 
-    def allow(self, operation: str, now: float) -> bool:
-        """Take a token for `operation` if one is left."""
-        elapsed = now - self.updated.get(operation, now)
-        tokens = min(
-            self.per_second, self.tokens.get(operation, self.per_second) + elapsed * self.per_second
-        )
-        self.updated[operation] = now
-        if tokens < 1:
-            self.tokens[operation] = tokens
+
+# Connect's default quotas (Service Quotas, per account and region, adjustable).
+DEFAULT_QUOTAS = {START: Quota(5, 8), STOP: Quota(2, 5)}
+THROTTLED = "ThrottlingException"
+
+
+@dataclass
+class TokenBucket:
+    """A quota as a token bucket: `burst` tokens when full, refilled at `per_second` a second."""
+
+    quota: Quota
+    tokens: float = field(init=False)
+    updated: float | None = None
+
+    def __post_init__(self) -> None:
+        self.tokens = self.quota.burst
+
+    def take(self, now: float) -> bool:
+        """Take a token if one is left at monotonic time `now`."""
+        if self.updated is not None:
+            elapsed = max(0.0, now - self.updated)
+            self.tokens = min(self.quota.burst, self.tokens + elapsed * self.quota.per_second)
+        self.updated = now
+        if self.tokens < 1:
             return False
-        self.tokens[operation] = tokens - 1
+        self.tokens -= 1
         return True
+
+
+def caller_of(user_agent: str) -> str:
+    """Who made a call: the `app/<id>` its User-Agent carries, else STACK_CALLER."""
+    for part in user_agent.split():
+        if part.startswith("app/"):
+            return part[len("app/") :]
+    return STACK_CALLER
 
 
 class ConnectError(Exception):
@@ -133,7 +159,7 @@ class ConnectStandIn:
             self.calls: list[Call] = []
             self.rejected_signatures: list[str] = []
             self.faults: dict[str, deque[Fault]] = {START: deque(), STOP: deque()}
-            self.rate_limit: RateLimit | None = None
+            self.buckets: dict[str, TokenBucket] = {}
 
     # --- scripting -------------------------------------------------------------------------
     def add_contact(self, instance_id: str, contact_id: str, state: str = ACTIVE) -> None:
@@ -155,9 +181,13 @@ class ConnectStandIn:
             self.faults[operation].extend(faults)
 
     def limit_rate(self, per_second: float) -> None:
-        """Answer 429 LimitExceededException beyond `per_second` calls a second per operation."""
+        """Throttle each operation beyond `per_second` calls a second, with bursts as large."""
+        self.set_quotas({operation: Quota(per_second, per_second) for operation in (START, STOP)})
+
+    def set_quotas(self, quotas: Mapping[str, Quota] = DEFAULT_QUOTAS) -> None:
+        """Answer 429 ThrottlingException beyond each operation's quota (Connect's defaults)."""
         with self.lock:
-            self.rate_limit = RateLimit(per_second)
+            self.buckets = {operation: TokenBucket(quota) for operation, quota in quotas.items()}
 
     # --- what tests read -------------------------------------------------------------------
     def active_streams(self) -> list[StreamRecord]:
@@ -205,17 +235,31 @@ class ConnectStandIn:
             return queue.popleft() if queue else None
 
     def throttled(self, operation: str) -> bool:
-        """True when the rate limit refuses this call."""
+        """True when the operation's quota refuses this call."""
         with self.lock:
-            return self.rate_limit is not None and not self.rate_limit.allow(
-                operation, time.monotonic()
-            )
+            bucket = self.buckets.get(operation)
+            return bucket is not None and not bucket.take(time.monotonic())
 
-    def record(self, operation: str, body: dict[str, Any], status: int, error: str) -> None:
-        """Remember one answered call."""
+    def record(
+        self,
+        operation: str,
+        body: dict[str, Any],
+        status: int,
+        error: str,
+        caller: str = STACK_CALLER,
+    ) -> None:
+        """Remember one answered call and who made it."""
         with self.lock:
             self.calls.append(
-                Call(operation, body, status, error, time.monotonic(), body.get("ClientToken", ""))
+                Call(
+                    operation,
+                    body,
+                    status,
+                    error,
+                    time.monotonic(),
+                    body.get("ClientToken", ""),
+                    caller,
+                )
             )
 
     def perform(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -383,9 +427,7 @@ class ConnectRequestHandler(QuietRequestHandler):
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
         if self.connect.throttled(operation):
-            self.finish_call(
-                operation, request, ConnectError("LimitExceededException", "Rate exceeded")
-            )
+            self.finish_call(operation, request, ConnectError(THROTTLED, "Rate exceeded"))
             return
         if fault is not None and fault.kind == "error":
             self.finish_call(operation, request, ConnectError(fault.code, f"scripted {fault.code}"))
@@ -405,19 +447,24 @@ class ConnectRequestHandler(QuietRequestHandler):
     def finish_call(
         self, operation: str, request: dict[str, Any], result: dict[str, Any] | ConnectError
     ) -> None:
-        """Send the answer and record it."""
+        """Record the answer, then send it: a client that has its answer finds the call recorded."""
         if isinstance(result, ConnectError):
-            status = self.answer_error(result.code, result.message)
-            self.connect.record(operation, request, status, result.code)
+            status = error_status(result.code)
+            self.connect.record(operation, request, status, result.code, self.caller())
+            self.answer_error(result.code, result.message)
             return
+        self.connect.record(operation, request, 200, "", self.caller())
         self.send_json(200, result, {})
-        self.connect.record(operation, request, 200, "")
 
     def drop(self, operation: str, request: dict[str, Any]) -> None:
         """Close the connection without an answer."""
-        self.connect.record(operation, request, 0, "dropped")
+        self.connect.record(operation, request, 0, "dropped", self.caller())
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
+
+    def caller(self) -> str:
+        """Who made this call, from its User-Agent."""
+        return caller_of(self.headers.get("User-Agent", ""))
 
     def answer_error(self, code: str, message: str) -> int:
         """Answer a REST-JSON error as Connect does; return the status."""

@@ -13,127 +13,26 @@ Usage: python -m tests.standins.rehearse [cdk.out]
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.standins.aws import ACCOUNT, REGION, STACK_NAME
 from tests.standins.connect import ACTIVE
 from tests.standins.events import STACK_ID
 from tests.standins.harness import Harness, Outcome, running_harness
+from tests.standins.template import RESOURCE_TYPE, Template, TemplateError, load_stack
 
-RESOURCE_TYPE = "Custom::ContactStreaming"
 # Fake values for the stack's parameters; the second ContactId is where the update moves to.
 PARAMETERS = {
     "InstanceId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
     "ContactId": "5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c",
 }
 MOVED_CONTACT_ID = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
-PSEUDO = {
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT,
-    "AWS::Partition": "aws",
-    "AWS::StackName": STACK_NAME,
-    "AWS::URLSuffix": "amazonaws.com",
-}
 
 
-class RehearsalError(Exception):
+class RehearsalError(TemplateError):
     """A step did not do what CloudFormation and the design expect."""
-
-
-@dataclass
-class Template:
-    """A synthesized stack template and the values its intrinsic functions resolve to."""
-
-    body: dict[str, Any]
-    parameters: dict[str, str]
-    resources: dict[str, Any] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.resources = self.body["Resources"]
-        for name, value in self.parameters.items():
-            pattern = self.body["Parameters"][name].get("AllowedPattern", ".*")
-            if not re.fullmatch(pattern, value):
-                raise RehearsalError(f"parameter {name}={value!r} does not match {pattern!r}")
-
-    def physical_name(self, logical_id: str) -> str:
-        """The name CloudFormation would give a resource: stack, logical id, a suffix."""
-        return f"{STACK_NAME}-{logical_id}-R3HEARSAL"
-
-    def ref(self, name: str) -> str:
-        """What {"Ref": name} resolves to."""
-        if name in self.parameters:
-            return self.parameters[name]
-        if name in PSEUDO:
-            return PSEUDO[name]
-        resource_type = self.resources[name]["Type"]
-        if resource_type == "AWS::SNS::Topic":
-            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.physical_name(name)}"
-        return self.physical_name(name)
-
-    def get_att(self, name: str, attribute: str) -> str:
-        """What {"Fn::GetAtt": [name, attribute]} resolves to."""
-        resource_type = self.resources[name]["Type"]
-        if (resource_type, attribute) == ("AWS::Lambda::Function", "Arn"):
-            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.physical_name(name)}"
-        if (resource_type, attribute) == ("AWS::SNS::Topic", "TopicArn"):
-            return self.ref(name)
-        raise RehearsalError(f"cannot resolve Fn::GetAtt {name}.{attribute} ({resource_type})")
-
-    def resolve(self, value: Any) -> Any:
-        """Resolve Ref, Fn::GetAtt, Fn::Join, Fn::Sub and Fn::Select in a property value."""
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) != 1 or not next(iter(value)).startswith(("Ref", "Fn::")):
-            return {key: self.resolve(item) for key, item in value.items()}
-        ((function, argument),) = value.items()
-        if function == "Ref":
-            return self.ref(argument)
-        if function == "Fn::GetAtt":
-            return self.get_att(*argument)
-        if function == "Fn::Join":
-            return argument[0].join(self.resolve(argument[1]))
-        if function == "Fn::Select":
-            return self.resolve(argument[1])[int(argument[0])]
-        if function == "Fn::Sub" and isinstance(argument, str):
-            return re.sub(r"\$\{([^}!]+)\}", lambda m: self.ref(m.group(1)), argument)
-        raise RehearsalError(f"cannot resolve {function} in {value!r}")
-
-
-def load_stack(cdk_out: Path) -> tuple[dict[str, Any], Path]:
-    """The one stack template in cdk.out and its provider's Lambda asset folder."""
-    manifest = json.loads((cdk_out / "manifest.json").read_text())
-    stacks = [
-        artifact["properties"]["templateFile"]
-        for artifact in manifest["artifacts"].values()
-        if artifact["type"] == "aws:cloudformation:stack"
-    ]
-    if len(stacks) != 1:
-        raise RehearsalError(f"expected one stack in {cdk_out}, found {stacks}")
-    body = json.loads((cdk_out / stacks[0]).read_text())
-    return body, provider_asset(body, cdk_out)
-
-
-def provider_asset(body: dict[str, Any], cdk_out: Path) -> Path:
-    """The asset folder of the Lambda function every custom resource's ServiceToken names."""
-    tokens = {
-        json.dumps(resource["Properties"]["ServiceToken"])
-        for resource in body["Resources"].values()
-        if resource["Type"] == RESOURCE_TYPE
-    }
-    if len(tokens) != 1:
-        raise RehearsalError(f"expected one provider, found ServiceTokens {sorted(tokens)}")
-    function_id = json.loads(tokens.pop())["Fn::GetAtt"][0]
-    function = body["Resources"][function_id]
-    if function["Properties"]["Handler"] != "handler.handler":
-        raise RehearsalError(f"unexpected Lambda handler {function['Properties']['Handler']!r}")
-    return cdk_out / str(function["Metadata"]["aws:asset:path"])
 
 
 @dataclass
@@ -298,7 +197,7 @@ def main(argv: list[str]) -> int:
     cdk_out = Path(argv[1] if len(argv) > 1 else "cdk.out")
     try:
         body, asset = load_stack(cdk_out)
-    except (RehearsalError, OSError, KeyError) as error:
+    except (TemplateError, OSError, KeyError) as error:
         print(f"REHEARSAL FAILED: cannot read the synthesized stack in {cdk_out}: {error!r}")
         return 1
     function_timeouts = {

@@ -1,0 +1,160 @@
+"""Storm benchmark: deploy and destroy N streams at Connect's default quotas, live chats running.
+
+For each N, a fresh process synthesizes a stack of N streams (as bench/scale_bench.py builds it)
+and plays its storm (tests/standins/storm.py): the local CloudFormation engine invokes every ready
+custom resource at once through the handler taken from the synthesized Lambda asset, against a
+Connect stand-in with StartContactStreaming at 5/s (burst 8) and StopContactStreaming at 2/s
+(burst 5), while a live-chat caller starts one stream a second with standard retries (3
+attempts). Prints one row per phase; figures are measured, never asserted.
+
+Run: ``make bench-storm`` (``--cell N`` runs one N; ``--counts 1 50`` chooses the N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTS = (1, 50, 200, 490)
+CELL_TIMEOUT_S = 3600
+START, STOP = "StartContactStreaming", "StopContactStreaming"
+Row = dict[str, Any]
+
+
+def pair(row: Row, key: str) -> str:
+    """A Start / Stop pair of figures."""
+    return f"{row[key][START]} / {row[key][STOP]}"
+
+
+def ideal(row: Row) -> float:
+    """The phase's time if the stack made its calls at exactly its share (0 when unpaced)."""
+    rate = float(row["allowed_per_second"])
+    return int(row["streams"]) / rate if rate else 0.0
+
+
+def note(row: Row) -> str:
+    """What else a reader must know about the row."""
+    notes = []
+    if row["rolled_back"]:
+        notes.append(f"rolled back ({row['rollback_failed']} rollback deletes FAILED)")
+    if row["prepared"]:
+        notes.append(row["prepared"])
+    return "; ".join(notes)
+
+
+# (header, right-aligned, cell). Add a column here (e.g. the share's ideal time) and every row
+# shows it.
+COLUMNS: list[tuple[str, bool, Callable[[Row], str]]] = [
+    ("N", True, lambda r: str(r["streams"])),
+    ("phase", False, lambda r: r["phase"]),
+    ("s", True, lambda r: f"{r['seconds']:.2f}"),
+    ("share allows", True, lambda r: f"{r['allowed_per_second']:g}/s"),
+    ("N / share s", True, lambda r: f"{ideal(r):.1f}"),
+    ("s / (N / share)", True, lambda r: f"{r['seconds'] / ideal(r):.2f}" if ideal(r) else "-"),
+    ("stack calls Start / Stop", True, lambda r: pair(r, "stack_calls")),
+    ("busiest 1 s Start / Stop", True, lambda r: pair(r, "busiest_second")),  # attempts
+    ("stack throttled", True, lambda r: str(r["stack_throttled"])),
+    ("FAILED", True, lambda r: str(r["failed"])),
+    ("left running", True, lambda r: str(r["left_running"])),
+    ("live-chat made", True, lambda r: str(r["live_chat"]["made"])),
+    ("live-chat lost", True, lambda r: str(r["live_chat"]["lost"])),
+    ("live-chat throttled", True, lambda r: str(r["live_chat"]["throttled"])),
+    ("Lambda invocations", True, lambda r: str(r["invocations"])),
+    ("Lambda throttles", True, lambda r: str(r["lambda_throttles"])),
+    ("new sandboxes", True, lambda r: str(r["sandboxes"])),
+    ("forking s", True, lambda r: f"{r['fork_seconds']:.1f}"),
+    ("sandboxes MB", True, lambda r: f"{r['sandbox_mb']:,.0f}"),
+    ("note", False, note),
+]
+
+
+def run_cell(count: int) -> list[Row]:
+    """Play one storm in this process."""
+    sys.path.insert(0, str(ROOT))
+    from tests.standins.storm import run_storm
+
+    return [asdict(figures) for figures in run_storm(count)]
+
+
+def measure(count: int) -> list[Row]:
+    """Run one storm in a fresh Python process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "bench.storm_bench", "--cell", str(count)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=CELL_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"storm N={count} failed:\n{result.stderr[-3000:]}")
+    rows: list[Row] = json.loads(result.stdout.strip().splitlines()[-1])
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
+    lines = [
+        "| " + " | ".join(header for header, _, _ in COLUMNS) + " |",
+        "|" + "|".join("---:" if right else "---" for _, right, _ in COLUMNS) + "|",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(cell(row) for _, _, cell in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def reasons(rows: list[Row]) -> list[str]:
+    """The distinct Reasons of FAILED resources, per row that had any."""
+    return [
+        f"- N={row['streams']} {row['phase']}: {reason}"
+        for row in rows
+        for reason in row["reasons"]
+    ]
+
+
+def machine() -> str:
+    """Date and machine, for the README."""
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs, {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def main() -> None:
+    """Run every N, one fresh process each, and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cell", type=int)
+    parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS))
+    args = parser.parse_args()
+    if args.cell is not None:
+        print(json.dumps(run_cell(args.cell)))
+        return
+    started = time.perf_counter()
+    rows = []
+    for count in args.counts:
+        rows.extend(measure(count))
+        print(f"measured N={count}", file=sys.stderr, flush=True)
+    print(f"## Storm benchmark ({machine()})\n")
+    print(table(rows))
+    failures = reasons(rows)
+    if failures:
+        print("\nReasons of FAILED resources (first five distinct per phase):")
+        print("\n".join(failures))
+    print(f"\n{len(args.counts)} storms in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

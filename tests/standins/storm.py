@@ -1,0 +1,244 @@
+"""A storm: deploy and destroy a stack of N streams while live chats start streams of their own.
+
+`synthesize(N)` builds the stack as bench/scale_bench.py does, in a fresh process. `run_storm`
+starts a Connect stand-in at Connect's default quotas and the HTTPS response endpoint, adds the
+stack's contacts, deploys the stack on the local CloudFormation engine with the live-chat caller
+running, then destroys it with the caller running, and returns figures per phase. When the deploy
+rolled back, the streams it left are stopped and the stack is first created without quotas (as
+after a quota increase), so the destroy is always measured on a complete stack.
+
+Usage: `python -m tests.standins.storm --synth N` prints the folder of a synthesized cloud assembly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.standins.cloudformation import ResponseEndpoint
+from tests.standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
+from tests.standins.engine import CREATED, Phase, StackEngine
+from tests.standins.livechat import LiveChatCaller, LiveChatFigures
+from tests.standins.template import RESOURCE_TYPE, Template, load_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+SYNTH_TIMEOUT_S = 300
+WINDOW_S = 1.0
+
+
+@dataclass(frozen=True)
+class PhaseFigures:
+    """What one phase of a storm did to the stack, to Connect and to the live chats."""
+
+    phase: str
+    streams: int
+    seconds: float
+    stack_calls: dict[str, int]
+    stack_throttled: int
+    failed: int
+    rolled_back: bool
+    rollback_failed: int
+    left_running: int
+    busiest_second: dict[str, int]
+    live_chat: LiveChatFigures
+    invocations: int
+    lambda_throttles: int
+    sandboxes: int
+    fork_seconds: float
+    sandbox_mb: float
+    allowed_per_second: float = 0.0
+    """The stack's share of the phase's quota, from the provider's environment (0: unpaced)."""
+    prepared: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+def allowed_rate(engine: StackEngine, phase: str) -> float:
+    """The calls a second the stack's share allows in `phase` (0 when the stack is not paced)."""
+    name = {"deploy": "PACE_START_PER_SECOND", "destroy": "PACE_STOP_PER_SECOND"}.get(phase, "")
+    return float(engine.function.environment.get(name, 0))
+
+
+def synthesize(count: int) -> Path:
+    """A cloud assembly with one stack of `count` ContactStreaming streams, from a fresh process."""
+    env = {
+        **os.environ,
+        "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.standins.storm", "--synth", str(count)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=SYNTH_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"synth of {count} streams failed:\n{result.stderr[-2000:]}")
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def synth_main(count: int) -> None:
+    """Build and synthesize the scale benchmark's stack; print the assembly's folder."""
+    from bench.scale_bench import OURS, build_stack
+
+    print(build_stack(OURS, count, resource_limit=None).synth().directory)
+
+
+def busiest_second(calls: list[Call]) -> int:
+    """The most calls in any window of WINDOW_S seconds."""
+    times = sorted(call.at for call in calls)
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= WINDOW_S:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+class Storm:
+    """The stand-ins, the engine and the caller for one stack; figures for each phase."""
+
+    def __init__(self, cdk_out: Path, connect: ConnectStandIn, endpoint: ResponseEndpoint) -> None:
+        self.body, self.asset = load_stack(cdk_out)
+        self.connect = connect
+        self.endpoint = endpoint
+        template = Template(self.body, {})
+        self.contacts = sorted(
+            {
+                (str(props["InstanceId"]), str(props["ContactId"]))
+                for resource in self.body["Resources"].values()
+                if resource["Type"] == RESOURCE_TYPE
+                for props in [template.resolve(resource["Properties"])]
+            }
+        )
+        for instance_id, contact_id in self.contacts:
+            connect.add_contact(instance_id, contact_id)
+
+    def engine(self) -> StackEngine:
+        """A new stack on the local CloudFormation."""
+        return StackEngine(
+            self.body, self.asset, endpoint=self.endpoint, connect_url=self.connect.url
+        )
+
+    def stack_streams(self) -> set[str]:
+        """StreamingIds running on the stack's contacts."""
+        contacts = set(self.contacts)
+        return {
+            s.streaming_id
+            for s in self.connect.active_streams()
+            if (s.instance_id, s.contact_id) in contacts
+        }
+
+    def end_stray_streams(self) -> None:
+        """Stop every stream on the stack's contacts, as an operator would after a failure."""
+        for instance_id, contact_id in self.contacts:
+            self.connect.end_contact(instance_id, contact_id)
+            self.connect.add_contact(instance_id, contact_id)
+
+    def measure(self, engine: StackEngine, phase_name: str, prepared: str = "") -> PhaseFigures:
+        """Run one phase with the live-chat caller running; return its figures."""
+        first_call = len(self.connect.calls)
+        caller = LiveChatCaller(self.connect).start()
+        try:
+            phase = engine.deploy() if phase_name == "deploy" else engine.destroy()
+            sandbox_mb = engine.lambda_.memory_mb()
+        finally:
+            live_chat = caller.stop()
+        calls = [
+            c
+            for c in self.connect.calls[first_call:]
+            if c.caller == STACK_CALLER and c.at <= phase.ended
+        ]
+        return self.figures(engine, phase, calls, live_chat, sandbox_mb, prepared)
+
+    def figures(
+        self,
+        engine: StackEngine,
+        phase: Phase,
+        calls: list[Call],
+        live_chat: LiveChatFigures,
+        sandbox_mb: float,
+        prepared: str,
+    ) -> PhaseFigures:
+        """Figures of a finished phase."""
+        recorded = {
+            str(r.data.get("StreamingId")) for r in engine.resources.values() if r.status == CREATED
+        }
+        stats = phase.lambda_stats
+        failed = phase.failed + phase.rollback_failed
+        return PhaseFigures(
+            phase=phase.name,
+            streams=len(engine.resources),
+            seconds=phase.seconds,
+            stack_calls={op: sum(1 for c in calls if c.operation == op) for op in (START, STOP)},
+            stack_throttled=sum(1 for c in calls if c.status == 429),
+            failed=len(phase.failed),
+            rolled_back=phase.rolled_back,
+            rollback_failed=len(phase.rollback_failed),
+            left_running=len(self.stack_streams() - recorded),
+            busiest_second={
+                op: busiest_second([c for c in calls if c.operation == op]) for op in (START, STOP)
+            },
+            live_chat=live_chat,
+            invocations=stats.invocations,
+            lambda_throttles=stats.throttles,
+            sandboxes=stats.cold_starts,
+            fork_seconds=stats.fork_seconds,
+            sandbox_mb=sandbox_mb,
+            allowed_per_second=allowed_rate(engine, phase.name),
+            prepared=prepared,
+            reasons=tuple(sorted({event.reason for event in failed}))[:5],
+        )
+
+    def run(self) -> list[PhaseFigures]:
+        """Deploy, then destroy a complete stack, each with the caller running."""
+        self.connect.set_quotas()
+        with self.engine() as engine:
+            deploy = self.measure(engine, "deploy")
+            if not deploy.rolled_back and deploy.left_running == 0:
+                return [deploy, self.measure(engine, "destroy")]
+        self.end_stray_streams()
+        with self.engine() as complete:
+            self.connect.set_quotas({})
+            prepared = complete.deploy()
+            if prepared.failed:
+                raise RuntimeError(f"the stack did not deploy even without quotas: {prepared}")
+            self.connect.set_quotas()
+            note = "created without quotas first"
+            return [deploy, self.measure(complete, "destroy", note)]
+
+
+@contextmanager
+def stand_ins() -> Iterator[tuple[ConnectStandIn, ResponseEndpoint]]:
+    """A Connect stand-in and a response endpoint, stopped afterwards."""
+    connect = ConnectStandIn().start()
+    endpoint = ResponseEndpoint().start()
+    try:
+        yield connect, endpoint
+    finally:
+        connect.stop()
+        endpoint.stop()
+
+
+def run_storm(count: int) -> list[PhaseFigures]:
+    """Synthesize a stack of `count` streams and play its storm; figures for deploy and destroy."""
+    cdk_out = synthesize(count)
+    try:
+        with stand_ins() as (connect, endpoint):
+            return Storm(cdk_out, connect, endpoint).run()
+    finally:
+        shutil.rmtree(cdk_out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["--synth"] or len(sys.argv) != 3:
+        sys.exit(__doc__)
+    synth_main(int(sys.argv[2]))
