@@ -65,7 +65,9 @@ HINTS = {
     "InvalidRequestException": "the contact must be an active chat contact",
     "InvalidParameterException": "check the properties",
     "AccessDeniedException": "the provider role needs this action on the instance",
-    "LimitExceededException": "throttled after retries; deploy fewer streams at once",
+    "LimitExceededException": "throttled after retries; lower quota_share",
+    "ThrottlingException": "throttled after retries; lower quota_share",
+    "TooManyRequestsException": "throttled after retries; lower quota_share",
     "InternalServiceException": "Connect failed after retries; try again",
 }
 

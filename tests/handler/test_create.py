@@ -32,7 +32,9 @@ REFUSALS = [
     ("InvalidRequestException", 400, "active chat contact"),
     ("InvalidParameterException", 400, "check the properties"),
     ("AccessDeniedException", 403, "provider role"),
-    ("LimitExceededException", 429, "deploy fewer streams"),
+    ("LimitExceededException", 429, "lower quota_share"),
+    ("ThrottlingException", 429, "lower quota_share"),
+    ("TooManyRequestsException", 429, "lower quota_share"),
 ]
 
 
