@@ -65,7 +65,7 @@ bench: bench-handler bench-scale bench-storm
 bench-handler: setup
 	$(BIN)/python -m bench.handler_bench
 
-# ContactStreaming against AwsCustomResource at N = 1, 50, 200, 450 streams.
+# ContactStreaming against AwsCustomResource at N = 1, 50, 200, 490 streams.
 bench-scale: setup
 	$(BIN)/python -m bench.scale_bench
 

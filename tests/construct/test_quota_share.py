@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pacing
 import pytest
 from aws_cdk import App, Stack
 
@@ -167,3 +168,10 @@ def test_quota_share_per_stack_other_stack_may_differ() -> None:
         for name in ("One", "Two")
     ]
     assert lanes == ["10", "20"]
+
+
+def test_quota_share_environment_is_what_the_handlers_pacing_reads() -> None:
+    environment = quota.quota_share(0.4, None).environment()
+    read = pacing.pace_of({"Pace": "3,1"}, environment)
+    assert read == pacing.Pace(3, 1, 10, 2.0, 0.8)
+    assert quota.MAX_WAIT_S == pacing.MAX_WAIT_S
