@@ -74,6 +74,9 @@ class ContactStreaming(Construct):
             validation.check_endpoint_arn(streaming_endpoint_arn)
         found = endpoint.checked(topic) if topic is not None else None
         wanted_share = quota.quota_share(quota_share, connect_quotas)
+        existing = StreamingProvider.find(scope)
+        if existing is not None:
+            existing.check_quota(wanted_share)
         super().__init__(scope, construct_id)
 
         provider = StreamingProvider.of(scope)

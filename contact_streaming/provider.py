@@ -134,12 +134,19 @@ class StreamingProvider(Construct):
     @classmethod
     def of(cls, scope: Construct) -> StreamingProvider:
         """The provider of `scope`'s stack, created on first use."""
+        found = cls.find(scope)
+        if found is None:
+            found = _PROVIDERS[scope] = cls(Stack.of(scope), PROVIDER_ID)
+        return found
+
+    @classmethod
+    def find(cls, scope: Construct) -> StreamingProvider | None:
+        """The provider of `scope`'s stack, if it has one yet."""
         found = _PROVIDERS.get(scope)
         if found is None:
-            stack = Stack.of(scope)
-            existing = stack.node.try_find_child(PROVIDER_ID)
-            found = existing if isinstance(existing, StreamingProvider) else cls(stack, PROVIDER_ID)
-            _PROVIDERS[scope] = found
+            existing = Stack.of(scope).node.try_find_child(PROVIDER_ID)
+            if isinstance(existing, StreamingProvider):
+                found = _PROVIDERS[scope] = existing
         return found
 
     def instance(self, instance_id: str | None, instance_arn: str | None) -> Instance:
@@ -150,15 +157,17 @@ class StreamingProvider(Construct):
             found = self._instances[key] = Instance.of(Stack.of(self), instance_id, instance_arn)
         return found
 
-    def use_quota(self, wanted: QuotaShare, path: str) -> QuotaShare:
-        """Adopt the first stream's share for the stack; later streams must ask for the same."""
+    def check_quota(self, wanted: QuotaShare) -> None:
+        """Raise ValueError unless `wanted` is the stack's share (or the stack has none yet)."""
+        if self.quota is not None:
+            check_same_share(wanted, self.quota, self._quota_from)
+
+    def use_quota(self, wanted: QuotaShare, path: str) -> None:
+        """Adopt the first stream's share for the stack (later streams were checked first)."""
         if self.quota is None:
             self.quota, self._quota_from = wanted, path
             for name, value in wanted.environment().items():
                 self.function.add_environment(name, value)
-        else:
-            check_same_share(wanted, self.quota, self._quota_from)
-        return self.quota
 
     def next_place(self) -> tuple[int, int]:
         """The (lane, position) of the stack's next stream: lanes are filled in turn."""

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from local.cdk import CdkTimeoutError, cdk
 from local.chat import Chat
@@ -151,10 +152,21 @@ def down() -> int:
         print(f"cdk destroy: {error}")
         status = 1
     for name in ("serve_pid", "engine_pid"):
-        stop_group(int(str(state[name])))
+        pid = int(str(state[name]))
+        if ours(pid):
+            stop_group(pid)
     shutil.rmtree(STATE, ignore_errors=True)
     print(f"Stopped the local session (PIDs {state['serve_pid']}, {state['engine_pid']}).")
     return status
+
+
+def ours(pid: int) -> bool:
+    """Whether `pid` is still a process of the local session (the server or the engine)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"local serve" in command or b"hypercorn" in command
 
 
 def alive(pid: int) -> bool:

@@ -224,21 +224,12 @@ class Engine:
             return "(no log)"
 
     def stop(self) -> None:
-        """Stop the engine's process group: SIGTERM, then SIGKILL after a bounded wait."""
+        """Stop the engine's process group (hypercorn's worker is in it too), then reap it."""
         if self.process is None:
             return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(self.process.pid, sig)  # hypercorn's worker is in the group too
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT_S)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the group outlived it
+        stop_group(self.process.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=STOP_TIMEOUT_S)
 
 
 def stop_group(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:

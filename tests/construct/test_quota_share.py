@@ -123,7 +123,7 @@ def test_quota_share_so_small_a_call_waits_too_long_fails() -> None:
         stack_with(1, quota_share=0.01)
 
 
-def test_quota_share_two_streams_disagree_fails_naming_both() -> None:
+def test_quota_share_two_streams_disagree_fails_naming_both_adds_nothing() -> None:
     stack = stack_with(1)
     with pytest.raises(ValueError, match=r"quota_share=0\.6.* differs from quota_share=0\.4.*"):
         ContactStreaming(
@@ -134,6 +134,8 @@ def test_quota_share_two_streams_disagree_fails_naming_both() -> None:
             streaming_endpoint_arn=TOPIC_ARN,
             quota_share=0.6,
         )
+    assert stack.node.try_find_child("Other") is None
+    assert len(streams(template_of(stack))) == 1
 
 
 def test_quota_share_default_given_explicitly_agrees_with_default() -> None:

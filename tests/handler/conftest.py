@@ -22,7 +22,7 @@ import handler
 import pytest
 from botocore.stub import Stubber
 
-from tests.handler.events import REGION
+from tests.handler.events import REGION, STACK_ID, stacks_answer
 
 
 class NetworkRefusedError(AssertionError):
@@ -118,3 +118,10 @@ def connect_eu_west_2() -> Iterator[StubbedConnect]:
 def lambda_context() -> LambdaContext:
     """A Lambda context with a minute left."""
     return LambdaContext()
+
+
+def queue_status(cloudformation: StubbedConnect, status: str) -> None:
+    """DescribeStacks of the event's stack, and only that stack, answers `status`."""
+    cloudformation.stubber.add_response(
+        "describe_stacks", stacks_answer(status), {"StackName": STACK_ID}
+    )

@@ -10,7 +10,7 @@ import handler
 import pacing
 import pytest
 
-from tests.handler.conftest import LambdaContext, StubbedConnect
+from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status
 from tests.handler.events import (
     LOGICAL_ID,
     REQUEST_ID,
@@ -20,7 +20,6 @@ from tests.handler.events import (
     event,
     expected_token,
     properties,
-    stacks_answer,
     start_params,
     stop_params,
 )
@@ -164,20 +163,13 @@ def test_update_pace_changed_only_no_call_no_wait(
     assert paced == []
 
 
-def stack_status(cloudformation: StubbedConnect, status: str) -> None:
-    """Queue DescribeStacks' answer: the stack in `status`."""
-    cloudformation.stubber.add_response(
-        "describe_stacks", stacks_answer(status), {"StackName": STACK_ID}
-    )
-
-
 def test_update_new_contact_waits_like_create_before_start(
     connect: StubbedConnect,
     cloudformation: StubbedConnect,
     lambda_context: LambdaContext,
     paced: list[tuple[str, float]],
 ) -> None:
-    stack_status(cloudformation, "UPDATE_IN_PROGRESS")
+    queue_status(cloudformation, "UPDATE_IN_PROGRESS")
     record_calls(connect, paced)
     connect.stubber.add_response(
         "start_contact_streaming",
@@ -202,7 +194,7 @@ def test_update_rollback_starts_nothing_waits_nothing(
     lambda_context: LambdaContext,
     paced: list[tuple[str, float]],
 ) -> None:
-    stack_status(cloudformation, "UPDATE_ROLLBACK_IN_PROGRESS")
+    queue_status(cloudformation, "UPDATE_ROLLBACK_IN_PROGRESS")
     update = event(
         "Update",
         properties(Pace="2,5", ContactId="other-contact"),

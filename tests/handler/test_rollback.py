@@ -9,7 +9,7 @@ import pytest
 import rollback
 from botocore.exceptions import EndpointConnectionError
 
-from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
+from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status, returned_id
 from tests.handler.events import (
     CONTACT_ID,
     INSTANCE_ID,
@@ -22,7 +22,6 @@ from tests.handler.events import (
     event,
     expected_token,
     properties,
-    stacks_answer,
     start_params,
     stop_params,
 )
@@ -45,13 +44,6 @@ def back_to_old_props() -> dict[str, Any]:
         request_id=ROLLBACK_REQUEST,
         physical_id=NEW_ID,
         old_props=properties(ContactId=OTHER_CONTACT),
-    )
-
-
-def queue_status(cloudformation: StubbedConnect, status: str) -> None:
-    """DescribeStacks of the event's stack, and only that stack, answers `status`."""
-    cloudformation.stubber.add_response(
-        "describe_stacks", stacks_answer(status), {"StackName": STACK_ID}
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import handler
 import pytest
 
-from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
+from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status, returned_id
 from tests.handler.events import (
     LOGICAL_ID,
     STACK_ID,
@@ -16,7 +16,6 @@ from tests.handler.events import (
     event,
     expected_token,
     properties,
-    stacks_answer,
     start_params,
     stop_params,
 )
@@ -35,9 +34,7 @@ CHANGES: dict[str, dict[str, Any]] = {
 @pytest.fixture
 def deliberate(cloudformation: StubbedConnect) -> StubbedConnect:
     """The stack is UPDATE_IN_PROGRESS: an Update that changes the target starts a stream."""
-    cloudformation.stubber.add_response(
-        "describe_stacks", stacks_answer("UPDATE_IN_PROGRESS"), {"StackName": STACK_ID}
-    )
+    queue_status(cloudformation, "UPDATE_IN_PROGRESS")
     return cloudformation
 
 

@@ -46,7 +46,8 @@ DELETING, DELETED, DELETE_FAILED = "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DEL
 SUB_NAMES = re.compile(r"\$\{([^}!]+)\}")
 
 # The engine deploys and destroys; only an Update that would start a stream reads the stack's
-# status (DescribeStacks), so by default nothing listens there and such a call fails at once.
+# status (DescribeStacks), so by default nothing listens there: such a call is refused, and the
+# handler answers FAILED once its retries or its Clock give up.
 NO_STACK_STATUS = "http://127.0.0.1:9"
 
 

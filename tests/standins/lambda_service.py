@@ -168,9 +168,13 @@ class LambdaService:
             time.sleep(0.01)
 
     def kill(self, sandbox: Sandbox) -> None:
-        """Stop one sandbox by its PID."""
+        """Stop one sandbox by its PID, then forget it."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(sandbox.pid, signal.SIGKILL)
+        self.forget(sandbox)
+
+    def forget(self, sandbox: Sandbox) -> None:
+        """Close a sandbox's sockets (one that exited was reaped: its PID may be reused)."""
         if sandbox.connection.fileno() >= 0 and sandbox.running is not None:
             self.selector.unregister(sandbox.connection)
         sandbox.reader.close()
@@ -265,7 +269,7 @@ class LambdaService:
             if line:
                 self.idle.append(sandbox)
             else:
-                self.kill(sandbox)
+                self.forget(sandbox)
 
     def retry_or_drop(self, invocation: Invocation, what: str) -> None:
         """A function error: retry it later if attempts are left, as Lambda's async queue does."""
