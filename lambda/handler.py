@@ -204,16 +204,23 @@ def client_token(event: dict[str, Any]) -> str:
 @cache
 def connect_client(region: str) -> ConnectClient:
     """A Connect client for `region`; AWS_ENDPOINT_URL_CONNECT, if set, chooses the endpoint."""
-    client = boto3.client("connect", region_name=region, config=CLIENT_CONFIG)
-    client.meta.events.register("request-created.connect", clock.check)
-    client.meta.events.register_first("needs-retry.connect", clock.before_retry)
+    client: ConnectClient = clocked_client("connect", region)
     return client
 
 
 @cache
 def cloudformation_client(region: str) -> CloudFormationClient:
-    """The client that reads the stack's status: Connect's timeouts, retries and clock."""
-    return rollback.status_client(region, CLIENT_CONFIG, clock)
+    """The client that reads the stack's status; AWS_ENDPOINT_URL_CLOUDFORMATION is honoured."""
+    client: CloudFormationClient = clocked_client("cloudformation", region)
+    return client
+
+
+def clocked_client(service: str, region: str) -> Any:
+    """A client with CLIENT_CONFIG's timeouts and retries, every attempt bounded by the clock."""
+    client = boto3.client(service, region_name=region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+    client.meta.events.register(f"request-created.{service}", clock.check)
+    client.meta.events.register_first(f"needs-retry.{service}", clock.before_retry)
+    return client
 
 
 def short(text: str) -> str:

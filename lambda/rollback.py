@@ -16,10 +16,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
@@ -34,22 +32,6 @@ ROLE_HINT = "the provider role needs cloudformation:DescribeStacks on this stack
 DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 
 
-class Deadline(Protocol):
-    """The botocore hooks of the handler's Clock, which bound every attempt and backoff."""
-
-    def check(self, **kwargs: Any) -> None:
-        """Refuse an attempt once time is up."""
-
-    def before_retry(
-        self,
-        attempts: int,
-        response: Any = None,
-        caught_exception: Exception | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Refuse a retry whose backoff could overrun."""
-
-
 class StatusUnknownError(RuntimeError):
     """The stack's status could not be read, so the Update started nothing and fails.
 
@@ -59,17 +41,6 @@ class StatusUnknownError(RuntimeError):
     Update leaves UPDATE_ROLLBACK_FAILED with every stream still recorded, and
     `continue-update-rollback` retries it.
     """
-
-
-def status_client(region: str, config: Config, deadline: Deadline) -> CloudFormationClient:
-    """A CloudFormation client with the given config and deadline hooks.
-
-    boto3 honours AWS_ENDPOINT_URL_CLOUDFORMATION, as it does AWS_ENDPOINT_URL_CONNECT.
-    """
-    client = boto3.client("cloudformation", region_name=region, config=config)
-    client.meta.events.register("request-created.cloudformation", deadline.check)
-    client.meta.events.register_first("needs-retry.cloudformation", deadline.before_retry)
-    return client
 
 
 def stack_region(stack_id: str) -> str:
