@@ -96,10 +96,13 @@ class Harness:
 
 
 @contextmanager
-def running_harness(code_dir: Path | None = None) -> Iterator[Harness]:
+def running_harness(
+    code_dir: Path | None = None, function_environment: Mapping[str, str] | None = None
+) -> Iterator[Harness]:
     """Start the stand-ins, set Lambda's environment, import the handler; stop everything after.
 
-    `code_dir`, when given, is put first on sys.path (a Lambda asset folder: handler and crhelper).
+    `code_dir`, when given, is put first on sys.path (a Lambda asset folder: handler and crhelper);
+    `function_environment` holds the function's own variables, as the template sets them.
     """
     connect = ConnectStandIn().start()
     cfn = ResponseEndpoint().start()
@@ -107,7 +110,8 @@ def running_harness(code_dir: Path | None = None) -> Iterator[Harness]:
     if code_dir is not None:
         sys.path.insert(0, str(code_dir))
     try:
-        with environment(lambda_environment(connect.url, str(cfn.ca_file), stacks.url)):
+        lambda_env = lambda_environment(connect.url, str(cfn.ca_file), stacks.url)
+        with environment({**lambda_env, **(function_environment or {})}):
             handler = importlib.import_module("handler")
             assert handler.helper._init_failed is None, (
                 f"handler was imported without Lambda's environment: {handler.helper._init_failed}"

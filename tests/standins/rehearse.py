@@ -21,7 +21,13 @@ from typing import Any
 from tests.standins.connect import ACTIVE
 from tests.standins.events import STACK_ID
 from tests.standins.harness import Harness, Outcome, running_harness
-from tests.standins.template import RESOURCE_TYPE, Template, TemplateError, load_stack
+from tests.standins.template import (
+    RESOURCE_TYPE,
+    Template,
+    TemplateError,
+    load_stack,
+    provider_function_id,
+)
 
 # Fake values for the stack's parameters; the second ContactId is where the update moves to.
 PARAMETERS = {
@@ -207,7 +213,9 @@ def main(argv: list[str]) -> int:
     }
     timeout_s = float(max(function_timeouts))
     print(f"Rehearsal of {cdk_out} against local stand-ins (no AWS account, nothing deployed)")
-    with running_harness(asset) as harness:
+    function = body["Resources"][provider_function_id(body)]["Properties"]
+    variables = function.get("Environment", {}).get("Variables", {})
+    with running_harness(asset, variables) as harness:
         print(f"handler: {harness.handler.__file__}, Lambda timeout {timeout_s:.0f} s")
         rehearsal = Rehearsal(harness, body, timeout_s)
         try:
