@@ -41,9 +41,11 @@ def test_storm_sixty_streams_no_failure_nothing_left_running_no_live_chat_lost(
     # The stack keeps to its share: never throttled, so one call per stream, no burst.
     assert (deploy.stack_throttled, destroy.stack_throttled) == (0, 0)
     assert (deploy.stack_calls[START], destroy.stack_calls[STOP]) == (STREAMS, STREAMS)
+    # A 1-second window holds the slots of at most rate + 1 calls, and the first lane's head,
+    # which calls at once, may add one more at the start of a deploy or the end of a destroy.
     for figures, operation in ((deploy, START), (destroy, STOP)):
         assert 0 < figures.allowed_per_second < 5
-        assert figures.busiest_second[operation] <= math.ceil(figures.allowed_per_second) + 1
+        assert figures.busiest_second[operation] <= math.ceil(figures.allowed_per_second) + 2
     assert deploy.live_chat.made > 0
     assert destroy.live_chat.made > 0
     assert (deploy.live_chat.lost, destroy.live_chat.lost) == (0, 0), deploy.live_chat.errors[:1]
