@@ -224,12 +224,25 @@ class Engine:
             return "(no log)"
 
     def stop(self) -> None:
-        """Stop the engine's process group (hypercorn's worker is in it too), then reap it."""
+        """Stop the engine's process group: SIGTERM, then SIGKILL after a bounded wait.
+
+        Not `stop_group`: the engine is our child, and until we reap it (wait) its group looks
+        alive to a signal 0, so stop_group would wait out both of its timeouts.
+        """
         if self.process is None:
             return
-        stop_group(self.process.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=STOP_TIMEOUT_S)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)  # hypercorn's worker is in the group too
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the group outlived it
 
 
 def stop_group(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
