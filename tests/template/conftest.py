@@ -6,7 +6,9 @@ templates under test are the ones the CLI writes.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,18 @@ class Synth:
         found = self.resources(resource_type)
         assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
         return next(iter(found.items()))
+
+    def with_asset_masked(self) -> dict[str, Any]:
+        """A copy of the template whose one Lambda's asset hash reads "<asset-hash>".
+
+        The hash changes with every edit of the Lambda's code; test_lambda_asset.py pins it down.
+        """
+        template = copy.deepcopy(self.raw)
+        function_id, _ = self.only("AWS::Lambda::Function")
+        code = template["Resources"][function_id]["Properties"]["Code"]
+        assert re.fullmatch(r"[0-9a-f]{64}\.zip", code["S3Key"])
+        code["S3Key"] = "<asset-hash>.zip"
+        return template
 
 
 def synthesize(
