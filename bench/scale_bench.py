@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,8 @@ CELL_TIMEOUT = 300
 REPEATS = 2  # synth seconds are the best of this many synths, each in a fresh App
 PRELOAD = ("aws_cdk.aws_iam", "aws_cdk.aws_sns", "aws_cdk.custom_resources", "contact_streaming")
 Cell = dict[str, Any]
+# Every cloud assembly folder build_stack made in this process, for run_cell to remove.
+OUTDIRS: list[str] = []
 
 
 def build_stack(variant: str, count: int, resource_limit: int | None) -> Any:
@@ -51,7 +54,9 @@ def build_stack(variant: str, count: int, resource_limit: int | None) -> Any:
     from aws_cdk import aws_sns as sns
 
     context = {} if resource_limit is None else {RESOURCE_LIMIT_CONTEXT: resource_limit}
-    app = App(outdir=tempfile.mkdtemp(prefix="scale-bench-"), context=context)
+    outdir = tempfile.mkdtemp(prefix="scale-bench-")
+    OUTDIRS.append(outdir)
+    app = App(outdir=outdir, context=context)
     stack = Stack(app, STACK, env=Environment(account=ACCOUNT, region=REGION))
     topic = sns.Topic(stack, "Topic")
     if variant == OURS:
@@ -183,7 +188,7 @@ def run_cell(variant: str, count: int) -> Cell:
     path = Path(assembly.get_stack_by_name(STACK).template_full_path)
     template = json.loads(path.read_text())
     resources = len(template["Resources"])
-    return {
+    cell = {
         "variant": variant,
         "count": count,
         "seconds": seconds,
@@ -192,6 +197,9 @@ def run_cell(variant: str, count: int) -> Cell:
         "resources": resources,
         "cdk_refusal": synth_refusal(variant, count) if resources > MAX_RESOURCES else "",
     }
+    for outdir in OUTDIRS:
+        shutil.rmtree(outdir, ignore_errors=True)
+    return cell
 
 
 def measure(variant: str, count: int) -> Cell:
