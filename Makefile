@@ -56,7 +56,7 @@ clean:
 # The stack's life (create, an update rolled back, the update again, delete) through the synthesized
 # handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
 rehearse: synth
-	$(BIN)/python -m tests.standins.rehearse cdk.out
+	$(BIN)/python -m standins.rehearse cdk.out
 
 # Benchmarks print figures; they assert nothing about speed.
 bench: bench-handler bench-scale bench-storm

@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.standins.cloudformation import ResponseEndpoint
-from tests.standins.events import INSTANCE_ID, cfn_event, properties
-from tests.standins.harness import QUICK_DELETE_TIMEOUT_S, running_harness
+from standins.cloudformation import ResponseEndpoint
+from standins.events import INSTANCE_ID, cfn_event, properties
+from standins.harness import QUICK_DELETE_TIMEOUT_S, running_harness
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 10
@@ -33,7 +33,7 @@ print((time.perf_counter() - started) * 1000)
 """
 HANDLER = """
 import json, sys, time
-from tests.standins.aws import LambdaContext
+from standins.aws import LambdaContext
 event = json.loads(sys.stdin.read())
 started = time.perf_counter()
 import handler

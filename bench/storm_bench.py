@@ -1,7 +1,7 @@
 """Storm benchmark: deploy and destroy N streams at Connect's default quotas, live chats running.
 
 For each N, a fresh process synthesizes a stack of N streams (as bench/scale_bench.py builds it)
-and plays its storm (tests/standins/storm.py): the local CloudFormation engine invokes every ready
+and plays its storm (standins/storm.py): the local CloudFormation engine invokes every ready
 custom resource at once through the handler taken from the synthesized Lambda asset, against a
 Connect stand-in with StartContactStreaming at 5/s (burst 8) and StopContactStreaming at 2/s
 (burst 5), while a live-chat caller starts one stream a second with standard retries (3
@@ -82,7 +82,7 @@ COLUMNS: list[tuple[str, bool, Callable[[Row], str]]] = [
 def run_cell(count: int) -> list[Row]:
     """Play one storm in this process."""
     sys.path.insert(0, str(ROOT))
-    from tests.standins.storm import run_storm
+    from standins.storm import run_storm
 
     return [asdict(figures) for figures in run_storm(count)]
 

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local.world import ACCOUNT
-from tests.standins.connect import ConnectStandIn
+from standins.connect import ConnectStandIn
 
 SCRIPT = (
     ("CUSTOMER", "Customer", "Hello, my parcel has not arrived."),

@@ -15,7 +15,7 @@ from typing import Any
 from local.engine import Engine, EngineSettings, Tls, free_port
 from local.preflight import preflight
 from local.world import CREDENTIALS, REGION
-from tests.standins.connect import ConnectStandIn
+from standins.connect import ConnectStandIn
 
 
 @dataclass

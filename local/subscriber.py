@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.standins.server import LocalServer, QuietRequestHandler
+from standins.server import LocalServer, QuietRequestHandler
 
 CONFIRM_TIMEOUT_S = 10.0
 

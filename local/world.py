@@ -6,7 +6,7 @@ from pathlib import Path
 
 from botocore.credentials import Credentials
 
-from tests.standins.aws import ACCOUNT, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.aws import ACCOUNT, REGION, SECRET_KEY, SESSION_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_PYTHON = ROOT / ".venv-engine" / "bin" / "python"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import ModuleType
 
-import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,17 +17,6 @@ from aws_cdk.assertions import Template  # noqa: E402
 from stacks.streaming_stack import StreamingStack  # noqa: E402
 
 STACK_NAME = "ContactStreamingStack"
-
-
-def new_lambda_sandbox(handler: ModuleType) -> None:
-    """Forget cached clients and credentials, as a new Lambda sandbox would.
-
-    boto3's default session keeps the credentials it first resolved, which may be another suite's.
-    """
-    handler.connect_client.cache_clear()
-    handler.cloudformation_client.cache_clear()
-    boto3.DEFAULT_SESSION = None
-    vars(handler)["clock"] = handler.Clock()
 
 
 @pytest.fixture(scope="session")

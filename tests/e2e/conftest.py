@@ -21,8 +21,8 @@ from local.cdk import CdkRun, cdk
 from local.session import Session, running_session
 from local.world import ACCOUNT, INSTANCE_ID, REGION, ROOT
 from stacks.streaming_stack import StreamingStack
+from standins.connect import StreamRecord
 from tests.e2e import stacks
-from tests.standins.connect import StreamRecord
 
 APP_STACK = "ContactStreamingStack"
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, REASON_LIMIT
-from tests.standins.connect import ACTIVE
-from tests.standins.events import CONTACT_ID, INSTANCE_ID
-from tests.standins.harness import Harness, running_harness
+from standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, REASON_LIMIT
+from standins.connect import ACTIVE
+from standins.events import CONTACT_ID, INSTANCE_ID
+from standins.harness import Harness, running_harness
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from tests.standins.aws import LAMBDA_TIMEOUT_S
-from tests.standins.connect import START
-from tests.standins.events import INSTANCE_ID, cfn_event, properties
-from tests.standins.fleet import Fleet
-from tests.standins.harness import Harness
+from standins.aws import LAMBDA_TIMEOUT_S
+from standins.connect import START
+from standins.events import INSTANCE_ID, cfn_event, properties
+from standins.fleet import Fleet
+from standins.harness import Harness
 
 INSTANCES = 50
 RATE_PER_SECOND = 5

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from tests.standins.aws import REGION
-from tests.standins.connect import START, Fault
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, TOPIC_ARN, properties
-from tests.standins.harness import Harness
+from standins.aws import REGION
+from standins.connect import START, Fault
+from standins.events import CONTACT_ID, INSTANCE_ID, TOPIC_ARN, properties
+from standins.harness import Harness
 
 
 def test_create_active_contact_starts_one_stream_and_answers_its_id(life: Harness) -> None:

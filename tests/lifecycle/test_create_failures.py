@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.aws import LAMBDA_TIMEOUT_S, REGION
-from tests.standins.connect import START, STOP, Fault
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
-from tests.standins.harness import Harness
+from standins.aws import LAMBDA_TIMEOUT_S, REGION
+from standins.connect import START, STOP, Fault
+from standins.events import CONTACT_ID, INSTANCE_ID, properties
+from standins.harness import Harness
 
 TOO_LONG = {"InstanceId": 101, "ContactId": 257, "StreamingEndpointArn": 351}
 

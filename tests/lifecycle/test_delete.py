@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.standins.aws import LAMBDA_TIMEOUT_S
-from tests.standins.connect import STOP, STOPPED
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
-from tests.standins.harness import Harness
+from standins.aws import LAMBDA_TIMEOUT_S
+from standins.connect import STOP, STOPPED
+from standins.events import CONTACT_ID, INSTANCE_ID, properties
+from standins.harness import Harness
 
 
 def test_delete_started_stream_stops_it(life: Harness) -> None:

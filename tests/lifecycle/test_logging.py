@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.standins.connect import START, Fault
-from tests.standins.events import cfn_event, properties
-from tests.standins.harness import Harness
+from standins.connect import START, Fault
+from standins.events import cfn_event, properties
+from standins.harness import Harness
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.standins.aws import REGION
-from tests.standins.events import properties
-from tests.standins.harness import Harness
+from standins.aws import REGION
+from standins.events import properties
+from standins.harness import Harness
 
 OTHER_REGION = "eu-central-1"
 OTHER_TOPIC = f"arn:aws:sns:{OTHER_REGION}:123456789012:StreamingTopic"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.standins.aws import REGION
-from tests.standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
-from tests.standins.connect import START
-from tests.standins.events import properties
-from tests.standins.harness import Harness
+from standins.aws import REGION
+from standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
+from standins.connect import START
+from standins.events import properties
+from standins.harness import Harness
 
 
 def test_response_first_connection_dropped_answer_arrives_once(life: Harness) -> None:

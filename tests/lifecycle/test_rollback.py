@@ -15,11 +15,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.standins.aws import ACCESS_KEY, REGION, SESSION_TOKEN
-from tests.standins.connect import ACTIVE, START, STOP, Fault
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, STACK_ID, properties
-from tests.standins.harness import Harness, Outcome
-from tests.standins.stacks import DESCRIBE
+from standins.aws import ACCESS_KEY, REGION, SESSION_TOKEN
+from standins.connect import ACTIVE, START, STOP, Fault
+from standins.events import CONTACT_ID, INSTANCE_ID, STACK_ID, properties
+from standins.harness import Harness, Outcome
+from standins.stacks import DESCRIBE
 
 OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
 UPDATING = "UPDATE_IN_PROGRESS"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.standins.connect import ACTIVE, START, STOP, Fault
-from tests.standins.events import INSTANCE_ID, properties
-from tests.standins.harness import Harness
+from standins.connect import ACTIVE, START, STOP, Fault
+from standins.events import INSTANCE_ID, properties
+from standins.harness import Harness
 
 LAMBDA_TIMEOUT_S = 1.5
 CONNECT_DELAY_S = 2.0

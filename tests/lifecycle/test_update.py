@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.standins.aws import REGION
-from tests.standins.connect import ACTIVE, START, STOP, STOPPED, Fault
-from tests.standins.events import CONTACT_ID, INSTANCE_ID, properties
-from tests.standins.harness import Harness
+from standins.aws import REGION
+from standins.connect import ACTIVE, START, STOP, STOPPED, Fault
+from standins.events import CONTACT_ID, INSTANCE_ID, properties
+from standins.harness import Harness
 
 OTHER_INSTANCE = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f"
 OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"

@@ -16,7 +16,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 
 from contact_streaming import ContactStreaming
-from tests.conftest import new_lambda_sandbox
+from standins.harness import new_lambda_sandbox
 from tests.region.conftest import (
     ACCOUNT,
     INSTANCE_ARN,

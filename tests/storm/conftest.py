@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.standins.connect import ConnectStandIn
+from standins.connect import ConnectStandIn
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.standins.cloudformation import ResponseEndpoint
-from tests.standins.engine import (
+from standins.cloudformation import ResponseEndpoint
+from standins.engine import (
     CREATE_FAILED,
     CREATED,
     DELETED,
@@ -19,7 +19,7 @@ from tests.standins.engine import (
     EngineTimeoutError,
     StackEngine,
 )
-from tests.standins.template import TemplateError
+from standins.template import TemplateError
 
 CODE_DIR = Path(__file__).resolve().parent
 UNUSED_CONNECT = "http://127.0.0.1:9"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.standins.connect import START, ConnectStandIn, Quota
-from tests.standins.livechat import LIVE_CHAT, LiveChatCaller
+from standins.connect import START, ConnectStandIn, Quota
+from standins.livechat import LIVE_CHAT, LiveChatCaller
 
 INTERVAL_S = 0.05
 RUN_S = 0.6

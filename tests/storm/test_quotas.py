@@ -7,8 +7,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
-from tests.standins.connect import (
+from standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.connect import (
     DEFAULT_QUOTAS,
     START,
     STOP,

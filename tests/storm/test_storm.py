@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from tests.standins.connect import START, STOP
-from tests.standins.storm import PhaseFigures, run_storm
+from standins.connect import START, STOP
+from standins.storm import PhaseFigures, run_storm
 
 STREAMS = 60
 

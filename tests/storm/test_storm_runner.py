@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.standins.connect import START, STOP, Call
-from tests.standins.storm import busiest_second, run_storm
+from standins.connect import START, STOP, Call
+from standins.storm import busiest_second, run_storm
 
 STREAMS = 3  # within both bursts (Start 8, Stop 5): nothing is throttled
 

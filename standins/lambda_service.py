@@ -1,6 +1,6 @@
 """A local Lambda for one function, invoked asynchronously as CloudFormation invokes a provider.
 
-Each invocation runs in a sandbox (tests/standins/sandbox.py: a separate process, one event at a
+Each invocation runs in a sandbox (standins/sandbox.py: a separate process, one event at a
 time, reused while warm, killed at the function's Timeout). Beyond the function's reserved
 concurrency, an event is throttled back into the queue and retried at intervals growing from 1 s
 to 5 minutes, as Lambda's async queue does. A function error or timeout is retried
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT_CONCURRENCY = 1000  # Lambda's default concurrency per account and region
 THROTTLE_FIRST_S = 1.0
 THROTTLE_MAX_S = 300.0
@@ -117,7 +117,7 @@ class LambdaService:
                 [
                     sys.executable,
                     "-m",
-                    "tests.standins.sandbox",
+                    "standins.sandbox",
                     self.function.handler,
                     str(theirs.fileno()),
                 ],

@@ -8,7 +8,7 @@ new id with the old properties, then the rollback's Delete of the new id); the s
 CloudFormation API and response endpoint stand-ins, with the stack status of each phase set.
 Prints a timeline; exits 1 if any step misbehaves.
 
-Usage: python -m tests.standins.rehearse [cdk.out]
+Usage: python -m standins.rehearse [cdk.out]
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.standins.connect import ACTIVE
-from tests.standins.events import STACK_ID
-from tests.standins.harness import Harness, Outcome, running_harness
-from tests.standins.template import (
+from standins.connect import ACTIVE
+from standins.events import STACK_ID
+from standins.harness import Harness, Outcome, running_harness
+from standins.template import (
     RESOURCE_TYPE,
     Template,
     TemplateError,

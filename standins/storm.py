@@ -7,7 +7,7 @@ running, then destroys it with the caller running, and returns figures per phase
 rolled back, the streams it left are stopped and the stack is first created without quotas (as
 after a quota increase), so the destroy is always measured on a complete stack.
 
-Usage: `python -m tests.standins.storm --synth N` prints the folder of a synthesized cloud assembly.
+Usage: `python -m standins.storm --synth N` prints the folder of a synthesized cloud assembly.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.standins.cloudformation import ResponseEndpoint
-from tests.standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
-from tests.standins.engine import CREATED, Phase, StackEngine
-from tests.standins.livechat import LiveChatCaller, LiveChatFigures
-from tests.standins.template import RESOURCE_TYPE, Template, load_stack
+from standins.cloudformation import ResponseEndpoint
+from standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
+from standins.engine import CREATED, Phase, StackEngine
+from standins.livechat import LiveChatCaller, LiveChatFigures
+from standins.template import RESOURCE_TYPE, Template, load_stack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SYNTH_TIMEOUT_S = 300
 WINDOW_S = 1.0
 
@@ -72,7 +72,7 @@ def synthesize(count: int) -> Path:
         "PYTHONPATH": str(ROOT),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "tests.standins.storm", "--synth", str(count)],
+        [sys.executable, "-m", "standins.storm", "--synth", str(count)],
         capture_output=True,
         text=True,
         env=env,

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from tests.standins.aws import REGION
-from tests.standins.connect import Fault, verify_signature
-from tests.standins.server import LocalServer, QuietRequestHandler
+from standins.aws import REGION
+from standins.connect import Fault, verify_signature
+from standins.server import LocalServer, QuietRequestHandler
 
 DESCRIBE = "DescribeStacks"
 VERSION = "2010-05-15"

@@ -21,8 +21,8 @@ from urllib.parse import quote, urlsplit
 
 import trustme
 
-from tests.standins.aws import REGION
-from tests.standins.server import LocalServer, QuietRequestHandler
+from standins.aws import REGION
+from standins.server import LocalServer, QuietRequestHandler
 
 CFN_BODY_LIMIT = 4096
 PHYSICAL_ID_LIMIT = 1024

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from tests.standins.aws import (
+from standins.aws import (
     ACCESS_KEY,
     ACCOUNT,
     FUNCTION_NAME,
@@ -23,7 +23,7 @@ from tests.standins.aws import (
     SESSION_TOKEN,
     STACK_NAME,
 )
-from tests.standins.cloudformation import ResponseEndpoint
+from standins.cloudformation import ResponseEndpoint
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 LOGICAL_ID = "StreamingResourceE1C2B3A4"

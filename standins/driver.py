@@ -1,6 +1,6 @@
 """One Lambda instance in its own process: import the handler, say "ready", wait for "go", run.
 
-Usage: `python -m tests.standins.driver` with the repository root and lambda/ on PYTHONPATH and
+Usage: `python -m standins.driver` with the repository root and lambda/ on PYTHONPATH and
 Lambda's environment (see events.lambda_environment) set. stdin: one line of event JSON, then
 "go". stdout: "ready" once the handler is imported. The answer goes to the event's ResponseURL.
 """
@@ -11,7 +11,7 @@ import importlib
 import json
 import sys
 
-from tests.standins.aws import LAMBDA_TIMEOUT_S, LambdaContext
+from standins.aws import LAMBDA_TIMEOUT_S, LambdaContext
 
 
 def main() -> None:

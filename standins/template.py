@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.standins.aws import ACCOUNT, REGION, STACK_NAME
+from standins.aws import ACCOUNT, REGION, STACK_NAME
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 PSEUDO = {

@@ -24,8 +24,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape, StructureShape
 
-from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
-from tests.standins.server import LocalServer, QuietRequestHandler
+from standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.server import LocalServer, QuietRequestHandler
 
 START = "StartContactStreaming"
 STOP = "StopContactStreaming"

@@ -12,12 +12,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tests.conftest import new_lambda_sandbox
-from tests.standins.aws import LambdaContext
-from tests.standins.cloudformation import Put, ResponseEndpoint
-from tests.standins.connect import ConnectStandIn
-from tests.standins.events import STACK_ID, cfn_event, environment, lambda_environment
-from tests.standins.stacks import StackStandIn
+import boto3
+
+from standins.aws import LambdaContext
+from standins.cloudformation import Put, ResponseEndpoint
+from standins.connect import ConnectStandIn
+from standins.events import STACK_ID, cfn_event, environment, lambda_environment
+from standins.stacks import StackStandIn
 
 # The status the stack the events name is in, unless a test sets another: CloudFormation sends
 # Updates in it, and the handler reads it before an Update starts a stream.
@@ -26,6 +27,17 @@ DEFAULT_STACK_STATUS = "UPDATE_IN_PROGRESS"
 # given less than 17 s answers at once; tests that want the real wait pass LAMBDA_TIMEOUT_S.
 QUICK_DELETE_TIMEOUT_S = 16.0
 ANSWER_WAIT_S = 15.0
+
+
+def new_lambda_sandbox(handler: ModuleType) -> None:
+    """Forget cached clients and credentials, as a new Lambda sandbox would.
+
+    boto3's default session keeps the credentials it first resolved, which may be another suite's.
+    """
+    handler.connect_client.cache_clear()
+    handler.cloudformation_client.cache_clear()
+    boto3.DEFAULT_SESSION = None
+    vars(handler)["clock"] = handler.Clock()
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Many Lambda instances, one process each (tests/standins/driver.py), released at once."""
+"""Many Lambda instances, one process each (standins/driver.py), released at once."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Fleet:
@@ -21,7 +21,7 @@ class Fleet:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "lambda")])}
         self.processes = [
             subprocess.Popen(
-                [sys.executable, "-m", "tests.standins.driver"],
+                [sys.executable, "-m", "standins.driver"],
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.PIPE,

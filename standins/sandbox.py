@@ -1,14 +1,14 @@
-"""Lambda sandboxes for one function: a fork server imports the handler once, then forks them.
+r"""Lambda sandboxes for one function: a fork server imports the handler once, then forks them.
 
-Usage: `python -m tests.standins.sandbox MODULE.FUNCTION CONTROL_FD`, with the function's code
+Usage: `python -m standins.sandbox MODULE.FUNCTION CONTROL_FD`, with the function's code
 folder first on PYTHONPATH (then the repository root) and the function's environment set, so the
 handler is imported as Lambda imports it. CONTROL_FD is an inherited Unix socket to the engine.
 
-The server says b"ready\\n" once the handler is imported. For each b"f" the engine sends with one
+The server says b"ready\n" once the handler is imported. For each b"f" the engine sends with one
 file descriptor (a socket for the new sandbox), it forks a single-threaded child that serves on
-that socket and answers b"<pid>\\n". A child reads one JSON line per invocation
+that socket and answers b"<pid>\n". A child reads one JSON line per invocation
 ({"event": ..., "timeout_s": ...}), runs the handler with a LambdaContext of that timeout, and
-answers b"done\\n" (or b"error <what>\\n" if the handler raised); it keeps its module-level state
+answers b"done\n" (or b"error <what>\n" if the handler raised); it keeps its module-level state
 between invocations, as a warm sandbox does, and exits when its socket closes. Children share the
 server's imported modules copy-on-write, so hundreds fit in memory.
 """
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from tests.standins.aws import LambdaContext
+from standins.aws import LambdaContext
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

@@ -20,8 +20,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
-from tests.standins.connect import ConnectStandIn
+from standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.connect import ConnectStandIn
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient

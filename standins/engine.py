@@ -7,7 +7,7 @@ cap); deletes go in reverse dependency order. A create that FAILED stops new cre
 progress answer, the stack rolls back, deleting what it created (failed ones included, as
 CloudFormation sends them a Delete too). A resource that has not answered within its
 `ServiceTimeout` (default 3600 s) FAILED. Events go asynchronously to the provider function through
-a local Lambda (tests/standins/lambda_service.py) that honours the function's Timeout, reserved
+a local Lambda (standins/lambda_service.py) that honours the function's Timeout, reserved
 concurrency and environment; answers come to the HTTPS ResponseEndpoint.
 """
 
@@ -25,16 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tests.standins.aws import ACCOUNT, REGION, STACK_NAME
-from tests.standins.cloudformation import ResponseEndpoint
-from tests.standins.events import cfn_event, lambda_environment
-from tests.standins.lambda_service import (
+from standins.aws import ACCOUNT, REGION, STACK_NAME
+from standins.cloudformation import ResponseEndpoint
+from standins.events import cfn_event, lambda_environment
+from standins.lambda_service import (
     DEFAULT_RETRY_ATTEMPTS,
     Function,
     LambdaService,
     LambdaStats,
 )
-from tests.standins.template import Template, TemplateError, provider_function_id
+from standins.template import Template, TemplateError, provider_function_id
 
 DEFAULT_SERVICE_TIMEOUT_S = 3600.0
 TICK_S = 0.02

@@ -1,0 +1,69 @@
+"""Layers: product, local engine and benchmarks stand on their own; only tests import tests."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+NOT_PRODUCT = {"tests", "node_modules", "cdk.out", "build", "dist"}
+
+
+def imported_modules(source: str) -> list[str]:
+    """Every module an `import` or `from ... import` statement in `source` names."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+def imports_tests(source: str) -> list[str]:
+    """The modules of the `tests` package that `source` imports."""
+    return [name for name in imported_modules(source) if name.split(".")[0] == "tests"]
+
+
+def modules_outside_tests() -> list[Path]:
+    """Every Python file of the repository outside tests/ and build output."""
+    return [
+        path
+        for path in sorted(ROOT.rglob("*.py"))
+        if not (set(path.relative_to(ROOT).parts[:-1]) & NOT_PRODUCT)
+        and not path.relative_to(ROOT).parts[0].startswith(".")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from tests.standins.connect import X", ["tests.standins.connect"]),
+        ("import tests.conftest", ["tests.conftest"]),
+        ("import tests", ["tests"]),
+        ("from standins.connect import X\nimport testsuite", []),
+        ("def f() -> None:\n    from tests import conftest", ["tests"]),
+    ],
+)
+def test_imports_tests_finds_every_import_of_the_tests_package(
+    source: str, found: list[str]
+) -> None:
+    assert imports_tests(source) == found
+
+
+def test_layers_outside_tests_the_walk_covers_every_layer() -> None:
+    tops = {path.relative_to(ROOT).parts[0] for path in modules_outside_tests()}
+    assert {"app.py", "contact_streaming", "stacks", "lambda", "local", "bench", "standins"} <= tops
+    assert "tests" not in tops
+
+
+def test_layers_no_module_outside_tests_imports_tests() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in modules_outside_tests()
+        if (found := imports_tests(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
