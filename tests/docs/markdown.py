@@ -78,8 +78,11 @@ def prose(text: str) -> list[tuple[int, str]]:
 
 
 def links(text: str) -> list[tuple[int, str]]:
-    """Every inline link target outside code, with its line."""
-    return [(number, m.group(1)) for number, line in prose(text) for m in LINK.finditer(line)]
+    """Every inline link target outside code, with the line it starts on (text may wrap)."""
+    kept = dict(prose(text))
+    lines = [kept.get(number, "") for number in range(1, len(text.splitlines()) + 1)]
+    joined = "\n".join(lines)
+    return [(joined.count("\n", 0, m.start()) + 1, m.group(1)) for m in LINK.finditer(joined)]
 
 
 def anchor(heading: str) -> str:

@@ -47,11 +47,13 @@ def test_broken_links_missing_file_and_heading_are_reported(tmp_path: Path) -> N
         "[gone](docs/gone.md) [bad](docs/other.md#nowhere) [out](../x.md)\n"
         "`[in code](docs/gone.md)` [web](https://example.com/x)\n"
         "```text\n[in a block](docs/gone.md)\n```\n"
+        "a [link whose text\nwraps](docs/wrapped.md)\n"
     )
     assert broken_links(page, tmp_path) == [
         "4: docs/gone.md (no such file)",
         "4: docs/other.md#nowhere (no heading #nowhere in other.md)",
         "4: ../x.md (no such file)",
+        "9: docs/wrapped.md (no such file)",
     ]
 
 
