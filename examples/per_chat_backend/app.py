@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The example app: one PerChatBackendStack.
 
-From the repository root, after `make synth` (see the README, "Example: per chat from a backend"):
+From the repository root, after `make synth` (docs/streaming-endpoint.md, "Example: per chat
+from a backend"):
     export PATH="$PWD/node_modules/.bin:$PATH"
     cdk synth --app ".venv/bin/python -m examples.per_chat_backend.app"
 """
