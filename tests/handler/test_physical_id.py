@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import handler
 import pytest
+from physical_id import Stream, parse_physical_id
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
 from tests.handler.events import (
@@ -43,10 +44,10 @@ def test_physical_id_max_length_started_fits_and_round_trips(
     )
 
     physical_id = returned_id(handler.create(event("Create", MAX_PROPS), lambda_context))
-    stream = handler.parse_physical_id(physical_id)
+    stream = parse_physical_id(physical_id)
 
     assert len(physical_id.encode()) <= 1024
-    assert stream == handler.Stream(
+    assert stream == Stream(
         REGION, MAX_INSTANCE_ID, MAX_CONTACT_ID, MAX_TOPIC_ARN, streaming_id=MAX_STREAMING_ID
     )
 
@@ -63,7 +64,7 @@ def test_physical_id_max_length_pending_fits_and_round_trips(
     physical_id = handler.helper.PhysicalResourceId
 
     assert len(physical_id.encode()) <= 1024
-    assert handler.parse_physical_id(physical_id) == handler.Stream(
+    assert parse_physical_id(physical_id) == Stream(
         REGION, MAX_INSTANCE_ID, MAX_CONTACT_ID, MAX_TOPIC_ARN, state="pending", client_token=TOKEN
     )
 
@@ -76,7 +77,7 @@ def test_physical_id_escaping_exceeds_limit_refused_without_call(
     with pytest.raises(handler.InvalidPropertyError, match="too long to record"):
         handler.create(event("Create", props), lambda_context)
 
-    assert handler.parse_physical_id(handler.helper.PhysicalResourceId) is None
+    assert parse_physical_id(handler.helper.PhysicalResourceId) is None
     assert connect.calls == []
 
 
@@ -85,6 +86,6 @@ def test_physical_id_escaping_exceeds_limit_refused_without_call(
     ["a&b=c", "100% sure", "plus+sign space", "ünïcode/ключ", "contact-streaming:state=none"],
 )
 def test_physical_id_awkward_characters_round_trip(awkward: str) -> None:
-    stream = handler.Stream(REGION, awkward, awkward, awkward, streaming_id=awkward)
+    stream = Stream(REGION, awkward, awkward, awkward, streaming_id=awkward)
 
-    assert handler.parse_physical_id(stream.physical_id()) == stream
+    assert parse_physical_id(stream.physical_id()) == stream

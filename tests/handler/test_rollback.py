@@ -8,6 +8,8 @@ import handler
 import pytest
 import rollback
 from botocore.exceptions import EndpointConnectionError
+from physical_id import Stream, parse_physical_id
+from reasons import REASON_LIMIT
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status, returned_id
 from tests.handler.events import (
@@ -31,7 +33,7 @@ NEW_STREAMING_ID = "stream-0002"
 THIRD_STREAMING_ID = "stream-0003"
 ROLLBACK_REQUEST = "0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a"
 # B: the stream a replacing Update started for OTHER_CONTACT; A (STARTED_ID) is the old one.
-NEW_ID = handler.Stream(
+NEW_ID = Stream(
     REGION, INSTANCE_ID, OTHER_CONTACT, TOPIC_ARN, streaming_id=NEW_STREAMING_ID
 ).physical_id()
 
@@ -70,7 +72,7 @@ def test_update_back_to_old_contact_not_rolling_back_starts_new_stream(
     )
 
     physical_id = returned_id(handler.update(back_to_old_props(), lambda_context))
-    stream = handler.parse_physical_id(physical_id)
+    stream = parse_physical_id(physical_id)
 
     assert physical_id not in (NEW_ID, STARTED_ID)
     assert stream is not None
@@ -109,7 +111,7 @@ def test_update_stack_status_refused_fails_keeps_id_starts_nothing(
     assert reason.startswith("Started nothing: cannot tell a rollback from an update")
     assert f"DescribeStacks {code}: not allowed here" in reason
     assert reason.endswith(advice)
-    assert len(reason) <= handler.REASON_LIMIT
+    assert len(reason) <= REASON_LIMIT
     assert handler.helper.PhysicalResourceId == NEW_ID
     assert connect.calls == []
 
@@ -141,7 +143,7 @@ def test_update_long_service_message_reason_keeps_advice(
     with pytest.raises(rollback.StatusUnknownError) as raised:
         handler.update(back_to_old_props(), lambda_context)
 
-    assert len(str(raised.value)) <= handler.REASON_LIMIT
+    assert len(str(raised.value)) <= REASON_LIMIT
     assert str(raised.value).endswith("cloudformation:DescribeStacks on this stack")
 
 
