@@ -91,7 +91,9 @@ def not_started_id(event: dict[str, Any]) -> str:
 
 def fits(pending: Stream) -> bool:
     """True if `pending`'s id, and its id once started with the longest StreamingId, fit 1 KB."""
-    longest = replace(pending, state="started", streaming_id="x" * MAX_STREAMING_ID)
+    longest = replace(
+        pending, state="started", streaming_id="x" * MAX_STREAMING_ID, client_token=""
+    )
     return all(
         len(stream.physical_id().encode()) <= MAX_PHYSICAL_ID for stream in (pending, longest)
     )
@@ -108,8 +110,9 @@ def restored(current: Stream | None, wanted: Stream) -> Stream | None:
     """The stream `current` replaced, rebuilt from its `previous` and the rollback's properties.
 
     `wanted` comes from the properties the rollback sends, which are the old stream's own, so
-    the result's id is the old id as its Create wrote it. None if `current` remembers nothing
-    (it was written by an earlier version, or it replaced nothing that had started).
+    the result's id is the old id as it was written, less the old id's own `previous` if it had
+    one (in a chain A -> B -> C, the StreamingId of A, stopped when B's update completed). None
+    if `current` remembers nothing (an earlier version wrote it, or it replaced no started stream).
     """
     if current is None or current.state != "started" or not current.previous:
         return None

@@ -32,7 +32,8 @@ OTHER_CONTACT = "ffffffff-0000-1111-2222-333333333333"
 NEW_STREAMING_ID = "stream-0002"
 THIRD_STREAMING_ID = "stream-0003"
 ROLLBACK_REQUEST = "0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a"
-# B: the stream a replacing Update started for OTHER_CONTACT; A (STARTED_ID) is the old one.
+# B: the stream a replacing Update of an earlier version started for OTHER_CONTACT; A
+# (STARTED_ID) is the old one. See test_rollback_readings.py for ids of this version.
 NEW_ID = Stream(
     REGION, INSTANCE_ID, OTHER_CONTACT, TOPIC_ARN, streaming_id=NEW_STREAMING_ID
 ).physical_id()
@@ -49,9 +50,11 @@ def back_to_old_props() -> dict[str, Any]:
     )
 
 
-def test_update_during_update_rollback_keeps_new_id_and_starts_nothing(
+def test_update_during_update_rollback_id_without_previous_keeps_id_starts_nothing(
     connect: StubbedConnect, cloudformation: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
+    # NEW_ID as an earlier version wrote it, without `previous`: the rollback's Update keeps it
+    # (that version's behaviour), and the Delete of it stops B under readings (1) and (2).
     queue_status(cloudformation, "UPDATE_ROLLBACK_IN_PROGRESS")
 
     physical_id = returned_id(handler.update(back_to_old_props(), lambda_context))
