@@ -236,8 +236,9 @@ def start(event: dict[str, Any], wanted: Stream, *, record_pending: bool) -> Str
     previous_id = helper.PhysicalResourceId
     stream = replace(wanted, state="pending", client_token=client_token(event))
     if not fits(stream):
+        beside = " beside the replaced StreamingId" if stream.previous else ""
         raise InvalidPropertyError(
-            "InstanceId, ContactId and StreamingEndpointArn are too long to record"
+            f"InstanceId, ContactId and StreamingEndpointArn are too long to record{beside}"
         )
     if record_pending:
         helper.PhysicalResourceId = stream.physical_id()

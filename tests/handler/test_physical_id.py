@@ -168,7 +168,7 @@ def test_physical_id_replacing_update_previous_would_not_fit_refused_without_sta
     ).physical_id()
     queue_status(cloudformation, "UPDATE_IN_PROGRESS")
 
-    with pytest.raises(handler.InvalidPropertyError, match="too long to record"):
+    with pytest.raises(handler.InvalidPropertyError, match="too long to record beside the repl"):
         handler.update(
             event("Update", MAX_PROPS, physical_id=old_id, old_props=properties()), lambda_context
         )
