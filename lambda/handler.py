@@ -2,7 +2,8 @@
 
 The PhysicalResourceId carries everything Delete needs (region, instance, contact, endpoint and
 StreamingId, or the ClientToken while the outcome of a start is unknown), so Delete never trusts
-ResourceProperties.
+ResourceProperties; a replacing Update's id also carries the StreamingId it replaced, for the
+rollback (see physical_id.py and rollback.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import time
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pacing
@@ -24,6 +24,8 @@ import rollback
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from crhelper import CfnResource
+from physical_id import Stream, fits, not_started_id, parse_physical_id, replacing, restored
+from reasons import describe, short
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -35,11 +37,6 @@ logger = logging.getLogger(__name__)
 # The log group outlives the stack, so a long wait for log delivery on Delete buys nothing.
 helper = CfnResource(log_level="INFO", boto_level="ERROR", sleep_on_delete=2)
 
-ID_PREFIX = "contact-streaming:"
-MAX_PHYSICAL_ID = 1024
-MAX_STREAMING_ID = 100  # Connect's model: StreamingId is 1-100 characters.
-REASON_LIMIT = 250
-SHOWN_LIMIT = 120
 GONE_ON_STOP = frozenset({"ResourceNotFoundException", "InvalidRequestException"})
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
@@ -131,70 +128,6 @@ class InvalidPropertyError(ValueError):
     """A resource property that Connect would refuse; no call is made."""
 
 
-@dataclass(frozen=True)
-class Stream:
-    """What a PhysicalResourceId records about one stream."""
-
-    region: str
-    instance_id: str
-    contact_id: str
-    endpoint_arn: str
-    state: str = "started"
-    streaming_id: str = ""
-    client_token: str = ""
-
-    def physical_id(self) -> str:
-        """Encode this stream as a PhysicalResourceId."""
-        fields = {
-            "state": self.state,
-            "region": self.region,
-            "instance": self.instance_id,
-            "contact": self.contact_id,
-            "endpoint": self.endpoint_arn,
-            "streaming": self.streaming_id,
-            "token": self.client_token,
-        }
-        return ID_PREFIX + urlencode({k: v for k, v in fields.items() if v})
-
-    def same_target(self, other: Stream) -> bool:
-        """True when both name the same region, instance, contact and endpoint."""
-        return (self.region, self.instance_id, self.contact_id, self.endpoint_arn) == (
-            other.region,
-            other.instance_id,
-            other.contact_id,
-            other.endpoint_arn,
-        )
-
-
-def parse_physical_id(physical_id: str) -> Stream | None:
-    """Decode a PhysicalResourceId written by `Stream.physical_id`; None if it names no stream."""
-    if not physical_id.startswith(ID_PREFIX):
-        return None
-    fields = dict(parse_qsl(physical_id[len(ID_PREFIX) :]))
-    try:
-        stream = Stream(
-            region=fields["region"],
-            instance_id=fields["instance"],
-            contact_id=fields["contact"],
-            endpoint_arn=fields["endpoint"],
-            state=fields["state"],
-            streaming_id=fields.get("streaming", ""),
-            client_token=fields.get("token", ""),
-        )
-    except KeyError:
-        return None
-    if stream.state == "started" and stream.streaming_id:
-        return stream
-    if stream.state == "pending" and stream.client_token:
-        return stream
-    return None
-
-
-def not_started_id(event: dict[str, Any]) -> str:
-    """A PhysicalResourceId for a request that started nothing: Delete has nothing to stop."""
-    return ID_PREFIX + urlencode({"state": "none", "request": event["RequestId"]})
-
-
 def client_token(event: dict[str, Any]) -> str:
     """Idempotency token: a redelivered request (same RequestId) cannot start a second stream."""
     seed = "\n".join((event["StackId"], event["LogicalResourceId"], event["RequestId"]))
@@ -221,19 +154,6 @@ def clocked_client(service: str, region: str) -> Any:
     client.meta.events.register(f"request-created.{service}", clock.check)
     client.meta.events.register_first(f"needs-retry.{service}", clock.before_retry)
     return client
-
-
-def short(text: str) -> str:
-    """Keep a Reason within what crhelper passes on untruncated."""
-    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
-
-
-def describe(value: object) -> str:
-    """Show a property value in a Reason without letting a huge one crowd out the message."""
-    if isinstance(value, str) and len(value) > SHOWN_LIMIT:
-        return f"{value[:60]!r}… ({len(value)} characters)"
-    shown = repr(value)
-    return shown if len(shown) <= SHOWN_LIMIT else shown[:SHOWN_LIMIT] + "…"
 
 
 def required(properties: dict[str, Any], name: str, limits: tuple[int, int]) -> str:
@@ -315,10 +235,10 @@ def start(event: dict[str, Any], wanted: Stream, *, record_pending: bool) -> Str
     """
     previous_id = helper.PhysicalResourceId
     stream = replace(wanted, state="pending", client_token=client_token(event))
-    longest_started = replace(stream, state="started", streaming_id="x" * MAX_STREAMING_ID)
-    if max(len(stream.physical_id()), len(longest_started.physical_id())) > MAX_PHYSICAL_ID:
+    if not fits(stream):
+        beside = " beside the replaced StreamingId" if stream.previous else ""
         raise InvalidPropertyError(
-            "InstanceId, ContactId and StreamingEndpointArn are too long to record"
+            f"InstanceId, ContactId and StreamingEndpointArn are too long to record{beside}"
         )
     if record_pending:
         helper.PhysicalResourceId = stream.physical_id()
@@ -405,10 +325,10 @@ def create(event: dict[str, Any], context: Any) -> str:
 def update(event: dict[str, Any], context: Any) -> str:
     """Update: keep the stream if it already matches the properties, else start a new one.
 
-    CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place. A
-    failed Update always answers with the old id, since CloudFormation adopts the id of a FAILED
-    Update and would otherwise lose track of the old stream; a start of unknown outcome is
-    reconciled at once instead. An update rollback starts nothing (see rollback.py).
+    CloudFormation sends Delete for the old PhysicalResourceId once the new one is in place; the
+    new id remembers the old StreamingId for a rollback (see rollback.py). A failed Update always
+    answers with the old id, since CloudFormation adopts the id of a FAILED Update and would
+    otherwise lose track of the old stream; a start of unknown outcome is reconciled at once.
     """
     clock.start(context)
     old_id: str = event["PhysicalResourceId"]
@@ -417,15 +337,36 @@ def update(event: dict[str, Any], context: Any) -> str:
     wanted = desired_stream(event["ResourceProperties"])
     if current is not None and current.state == "started" and current.same_target(wanted):
         logger.info("Nothing that matters changed; keeping streaming %s", current.streaming_id)
-        return answer(current)
+        return keep(old_id, current)
     if rollback.rolling_back(event, cloudformation_client):
-        return answer(current) if current is not None else old_id
+        return roll_back(old_id, current, wanted)
     pacing.wait_to_start(event["ResourceProperties"], clock.connect_end)
     try:
-        return answer(start(event, wanted, record_pending=False))
+        return answer(start(event, replacing(current, wanted), record_pending=False))
     except UnknownOutcomeError as error:
         settle(error.stream)
         raise
+
+
+def keep(old_id: str, current: Stream | None) -> str:
+    """Answer with the id as given, byte for byte (an id of any earlier version included)."""
+    if current is not None:
+        helper.Data["StreamingId"] = current.streaming_id
+    return old_id
+
+
+def roll_back(new_id: str, current: Stream | None, wanted: Stream) -> str:
+    """The rollback's Update: answer the old stream's id, rebuilt; start and stop nothing.
+
+    The answer differs from `new_id`, so the cleanup Delete of `new_id` stops the new stream
+    whether CloudFormation keeps its own record of the old id or adopts this answer.
+    """
+    old = restored(current, wanted)
+    if old is None:
+        logger.info("%s remembers no earlier stream; keeping it for the Delete to stop", new_id)
+        return keep(new_id, current)
+    logger.info("Rolling back to streaming %s; starting nothing", old.streaming_id)
+    return answer(old)
 
 
 def settle(stream: Stream) -> None:

@@ -1,12 +1,16 @@
 """Tell the Update of a rollback from a deliberate Update, by the stack's own status.
 
 When a stack update has replaced a stream (a new PhysicalResourceId B, the old A kept) and then
-rolls back, CloudFormation sends Delete for B. Whether it first sends an Update of B with the old
-properties is undocumented; started anew, that Update would leave a third stream. So before an
-Update starts a stream, the handler reads the stack's status (DescribeStacks on that stack
-alone): during UPDATE_ROLLBACK_IN_PROGRESS it starts nothing and answers with B's id, and the
-rollback's Delete of B stops B. A deliberate Update back to A's properties (any other status)
-still starts a stream, even if A was stopped long ago.
+rolls back, CloudFormation sends Delete for B during cleanup. What comes before is undocumented,
+and three readings are plausible: (1) nothing; (2) an Update of B with A's properties, after which
+CloudFormation records A again; (3) that Update, whose answer CloudFormation records, B being
+deleted only if the answer differs from B. Started anew, that Update would leave a third stream;
+answering B would, under (3), keep B recorded and running. So before an Update starts a stream,
+the handler reads the stack's status (DescribeStacks on that stack alone): during
+UPDATE_ROLLBACK_IN_PROGRESS it starts nothing and answers A's id, rebuilt from A's properties and
+the StreamingId that B remembers (physical_id.restored). Under every reading B's Delete then stops
+B, and A, never stopped, is what the stack records. A deliberate Update back to A's properties
+(any other status) still starts a stream, even if A was stopped long ago.
 
 If the status cannot be read, the Update fails and starts nothing (StatusUnknownError says why).
 """
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from reasons import clip, short
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -26,8 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROLLING_BACK = "UPDATE_ROLLBACK_IN_PROGRESS"
+# A service's message in a Reason: cut so that the advice after it survives.
 SHOWN_LIMIT = 80
-REASON_LIMIT = 250  # crhelper passes on about 256 characters
 ROLE_HINT = "the provider role needs cloudformation:DescribeStacks on this stack"
 DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 
@@ -57,7 +62,7 @@ def rolling_back(event: dict[str, Any], client_for: Callable[[str], CloudFormati
     status = stack_status(stack_id, client_for(stack_region(stack_id)))
     if status == ROLLING_BACK:
         logger.info(
-            "Stack is %s: starting nothing; keeping %s for the rollback's Delete to stop",
+            "Stack is %s: starting nothing; %s is for the rollback's Delete to stop",
             status,
             event["PhysicalResourceId"],
         )
@@ -87,10 +92,9 @@ def stack_status(stack_id: str, client: CloudFormationClient) -> str:
 
 def unknown(cause: str, then: str) -> str:
     """The Reason of a StatusUnknownError: what happened, why, and what to do."""
-    reason = f"Started nothing: cannot tell a rollback from an update ({cause}); {then}"
-    return reason if len(reason) <= REASON_LIMIT else reason[: REASON_LIMIT - 1] + "…"
+    return short(f"Started nothing: cannot tell a rollback from an update ({cause}); {then}")
 
 
 def shown(text: str) -> str:
     """Keep a service's message short enough that the Reason's advice survives."""
-    return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
+    return clip(text, SHOWN_LIMIT)

@@ -2,10 +2,12 @@
 
 Reads the synthesized template in cdk.out, resolves each Custom::ContactStreaming resource's
 properties with fake parameter values, imports the handler from the synthesized Lambda asset, and
-plays create; an update that moves each stream to another contact and rolls back (an Update of the
-new id with the old properties, then the rollback's Delete of the new id); the same update again
-(and CloudFormation's cleanup Delete of the old stream); and delete, against the local Connect,
-CloudFormation API and response endpoint stand-ins, with the stack status of each phase set.
+plays create; an update that moves each stream to another contact and rolls back; the same update
+again (and CloudFormation's cleanup Delete of the old stream); and delete, against the local
+Connect, CloudFormation API and response endpoint stand-ins, with the stack status of each phase
+set. The rollback is played under reading (3) of docs/rollback.md: an Update of the new id with
+the old properties, whose answer CloudFormation records, then the Delete of the new id only if the
+answer differs from it. The handler answers the old id itself, so this is reading (2) as well.
 Prints a timeline; exits 1 if any step misbehaves.
 
 Usage: python -m standins.rehearse [cdk.out]
@@ -115,10 +117,27 @@ class Rehearsal:
         created = {lid: self.send("Create", lid, "Create", props=p) for lid, p in first.items()}
         self.expect_streams({target(p) for p in first.values()}, "create")
         replaced = self.move(first, second, created)
+        recorded = self.roll_back(first, second, created, replaced)
+        self.expect_streams({target(p) for p in first.values()}, "rollback")
+        updated = self.move(first, second, recorded)
+        self.delete("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "update cleanup", second, recorded)
+        self.expect_streams({target(p) for p in second.values()}, "update")
+        self.delete("DELETE_IN_PROGRESS", "stack delete", second, updated)
+        self.expect_streams(set(), "delete")
+
+    def roll_back(
+        self,
+        first: dict[str, dict[str, Any]],
+        second: dict[str, dict[str, Any]],
+        created: dict[str, Outcome],
+        replaced: dict[str, Outcome],
+    ) -> dict[str, Outcome]:
+        """Roll `replaced` back to `first` under reading (3); what CloudFormation then records."""
         self.harness.stacks.set_status(STACK_ID, "UPDATE_ROLLBACK_IN_PROGRESS")
+        recorded, superseded = {}, {}
         for lid, props in first.items():
             new_id = replaced[lid].body["PhysicalResourceId"]
-            rolled = self.send(
+            recorded[lid] = self.send(
                 "Update (rollback)",
                 lid,
                 "Update",
@@ -126,17 +145,15 @@ class Rehearsal:
                 old_props=second[lid],
                 physical_id=new_id,
             )
-            if rolled.body["PhysicalResourceId"] != new_id:
-                raise RehearsalError(f"the rollback's Update of {lid} answered another id")
+            answer = recorded[lid].body["PhysicalResourceId"]
+            if answer != created[lid].body["PhysicalResourceId"]:
+                raise RehearsalError(f"the rollback's Update of {lid} did not answer the old id")
+            if answer != new_id:
+                superseded[lid] = second[lid]
         self.delete(
-            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "rollback cleanup", first, replaced
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "rollback cleanup", superseded, replaced
         )
-        self.expect_streams({target(p) for p in first.values()}, "rollback")
-        updated = self.move(first, second, created)
-        self.delete("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "update cleanup", second, created)
-        self.expect_streams({target(p) for p in second.values()}, "update")
-        self.delete("DELETE_IN_PROGRESS", "stack delete", second, updated)
-        self.expect_streams(set(), "delete")
+        return recorded
 
     def move(
         self,
@@ -227,7 +244,7 @@ def main(argv: list[str]) -> int:
         rehearsal.print_timeline()
     print("Each Delete includes crhelper's 2 s wait for log delivery (sleep_on_delete).")
     print(
-        "Rehearsal passed: create, an update rolled back, the update again, delete; "
+        "Rehearsal passed: create, an update rolled back (reading 3), the update again, delete; "
         "no stream left running."
     )
     return 0

@@ -31,10 +31,11 @@ class NetworkRefusedError(AssertionError):
 
 @dataclass
 class StubbedConnect:
-    """The Stubber on one region's cached client, and the operations that reached it."""
+    """The Stubber on one region's cached client, and the calls (name, params) that reached it."""
 
     stubber: Stubber
     calls: list[str] = field(default_factory=list)
+    params: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,8 +73,9 @@ def stub_client(client: Any) -> Iterator[StubbedConnect]:
     stubbed = StubbedConnect(Stubber(client))
     params_event = f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}"
 
-    def record(model: Any, **_: Any) -> None:
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
         stubbed.calls.append(model.name)
+        stubbed.params.append(params)
 
     client.meta.events.register_first(params_event, record)
     client.meta.events.register_first("before-send", _refuse_network)

@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-import handler
+from physical_id import Stream
 
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ContactStreamingStack/"
@@ -104,7 +104,7 @@ def stacks_answer(status: str) -> dict[str, Any]:
     return {"Stacks": [stack]}
 
 
-STARTED_ID = handler.Stream(
+STARTED_ID = Stream(
     REGION, INSTANCE_ID, CONTACT_ID, TOPIC_ARN, streaming_id=STREAMING_ID
 ).physical_id()
 """The PhysicalResourceId a successful Create of `properties()` answers with."""

@@ -7,6 +7,7 @@ from typing import Any
 import handler
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from physical_id import ID_PREFIX, parse_physical_id
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
 from tests.handler.events import (
@@ -59,7 +60,7 @@ def test_create_started_physical_id_records_everything_delete_needs(
         "start_contact_streaming", {"StreamingId": STREAMING_ID}, start_params(TOKEN)
     )
 
-    stream = handler.parse_physical_id(returned_id(handler.create(event("Create"), lambda_context)))
+    stream = parse_physical_id(returned_id(handler.create(event("Create"), lambda_context)))
 
     assert stream is not None
     assert (stream.state, stream.region, stream.instance_id, stream.contact_id) == (
@@ -135,8 +136,8 @@ def test_create_connect_refuses_records_not_started_id(
     failed_id = handler.helper.PhysicalResourceId
     handler.delete(event("Delete", physical_id=failed_id), lambda_context)
 
-    assert failed_id.startswith(handler.ID_PREFIX)
-    assert handler.parse_physical_id(failed_id) is None
+    assert failed_id.startswith(ID_PREFIX)
+    assert parse_physical_id(failed_id) is None
     assert connect.calls == ["StartContactStreaming"]
 
 
@@ -153,7 +154,7 @@ def test_create_connect_internal_error_records_pending_id_with_token(
 
     with pytest.raises(RuntimeError, match="InternalServiceException") as raised:
         handler.create(event("Create"), lambda_context)
-    pending = handler.parse_physical_id(handler.helper.PhysicalResourceId)
+    pending = parse_physical_id(handler.helper.PhysicalResourceId)
 
     assert pending is not None
     assert (pending.state, pending.client_token, pending.streaming_id) == ("pending", TOKEN, "")
@@ -174,7 +175,7 @@ def test_create_connect_unreachable_records_pending_id_with_token(
 
     with pytest.raises(RuntimeError, match="did not answer") as raised:
         handler.create(event("Create"), lambda_context)
-    pending = handler.parse_physical_id(handler.helper.PhysicalResourceId)
+    pending = parse_physical_id(handler.helper.PhysicalResourceId)
 
     assert connect.calls == ["StartContactStreaming"]
     assert pending is not None
@@ -195,9 +196,7 @@ def test_create_instance_in_other_region_calls_that_region(
     )
     props = properties(Region="eu-west-2", StreamingEndpointArn=endpoint)
 
-    stream = handler.parse_physical_id(
-        returned_id(handler.create(event("Create", props), lambda_context))
-    )
+    stream = parse_physical_id(returned_id(handler.create(event("Create", props), lambda_context)))
 
     assert (connect.calls, connect_eu_west_2.calls) == ([], ["StartContactStreaming"])
     assert stream is not None
@@ -219,9 +218,7 @@ def test_create_without_region_calls_functions_own_region_and_records_it(
     props = properties()
     del props["Region"]
 
-    stream = handler.parse_physical_id(
-        returned_id(handler.create(event("Create", props), lambda_context))
-    )
+    stream = parse_physical_id(returned_id(handler.create(event("Create", props), lambda_context)))
 
     assert (connect.calls, connect_eu_west_2.calls) == ([], ["StartContactStreaming"])
     assert stream is not None

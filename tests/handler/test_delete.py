@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import handler
 import pytest
+from physical_id import Stream, not_started_id
 
 from tests.handler.conftest import LambdaContext, StubbedConnect
 from tests.handler.events import (
@@ -61,7 +62,7 @@ def test_delete_id_from_other_region_stops_in_that_region(
     connect: StubbedConnect, connect_eu_west_2: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
     endpoint = "arn:aws:sns:eu-west-2:123456789012:chat-transcripts"
-    physical_id = handler.Stream(
+    physical_id = Stream(
         "eu-west-2", INSTANCE_ID, CONTACT_ID, endpoint, streaming_id=STREAMING_ID
     ).physical_id()
     connect_eu_west_2.stubber.add_response("stop_contact_streaming", {}, stop_params())
@@ -140,7 +141,7 @@ def test_delete_without_physical_id_succeeds_without_call(
 def test_delete_not_started_id_succeeds_without_call(
     connect: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
-    not_started = handler.not_started_id(event("Create"))
+    not_started = not_started_id(event("Create"))
 
     assert handler.delete(delete_event(not_started), lambda_context) == not_started
     assert connect.calls == []

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import handler
 import pytest
+from physical_id import Stream, parse_physical_id
 
-from tests.handler.conftest import LambdaContext, StubbedConnect, returned_id
+from tests.handler.conftest import (
+    LambdaContext,
+    StubbedConnect,
+    queue_status,
+    returned_id,
+    stub_region,
+)
 from tests.handler.events import (
     LOGICAL_ID,
     REGION,
@@ -43,10 +52,10 @@ def test_physical_id_max_length_started_fits_and_round_trips(
     )
 
     physical_id = returned_id(handler.create(event("Create", MAX_PROPS), lambda_context))
-    stream = handler.parse_physical_id(physical_id)
+    stream = parse_physical_id(physical_id)
 
     assert len(physical_id.encode()) <= 1024
-    assert stream == handler.Stream(
+    assert stream == Stream(
         REGION, MAX_INSTANCE_ID, MAX_CONTACT_ID, MAX_TOPIC_ARN, streaming_id=MAX_STREAMING_ID
     )
 
@@ -63,7 +72,7 @@ def test_physical_id_max_length_pending_fits_and_round_trips(
     physical_id = handler.helper.PhysicalResourceId
 
     assert len(physical_id.encode()) <= 1024
-    assert handler.parse_physical_id(physical_id) == handler.Stream(
+    assert parse_physical_id(physical_id) == Stream(
         REGION, MAX_INSTANCE_ID, MAX_CONTACT_ID, MAX_TOPIC_ARN, state="pending", client_token=TOKEN
     )
 
@@ -76,7 +85,7 @@ def test_physical_id_escaping_exceeds_limit_refused_without_call(
     with pytest.raises(handler.InvalidPropertyError, match="too long to record"):
         handler.create(event("Create", props), lambda_context)
 
-    assert handler.parse_physical_id(handler.helper.PhysicalResourceId) is None
+    assert parse_physical_id(handler.helper.PhysicalResourceId) is None
     assert connect.calls == []
 
 
@@ -85,6 +94,84 @@ def test_physical_id_escaping_exceeds_limit_refused_without_call(
     ["a&b=c", "100% sure", "plus+sign space", "ünïcode/ключ", "contact-streaming:state=none"],
 )
 def test_physical_id_awkward_characters_round_trip(awkward: str) -> None:
-    stream = handler.Stream(REGION, awkward, awkward, awkward, streaming_id=awkward)
+    stream = Stream(REGION, awkward, awkward, awkward, streaming_id=awkward)
 
-    assert handler.parse_physical_id(stream.physical_id()) == stream
+    assert parse_physical_id(stream.physical_id()) == stream
+
+
+LONGEST_REGION = "us-isof-south-1"  # the longest region name in botocore's endpoints
+LONGEST_REGION_ARN = f"arn:aws-{'p' * 52}:sns:{LONGEST_REGION}:123456789012:{'t' * 256}"
+
+
+def longest_props(contact_id: str) -> dict[str, str]:
+    """The longest legal properties, in the longest region, for `contact_id` (256 characters)."""
+    return properties(
+        Region=LONGEST_REGION,
+        InstanceId=MAX_INSTANCE_ID,
+        ContactId=contact_id,
+        StreamingEndpointArn=LONGEST_REGION_ARN,
+    )
+
+
+@pytest.fixture
+def connect_longest_region() -> Iterator[StubbedConnect]:
+    """The Stubber on the client for the longest region."""
+    yield from stub_region(LONGEST_REGION)
+
+
+def test_physical_id_replacing_update_longest_inputs_fits_with_previous(
+    connect_longest_region: StubbedConnect,
+    cloudformation: StubbedConnect,
+    lambda_context: LambdaContext,
+) -> None:
+    old_props, new_props = longest_props("c" * 256), longest_props("d" * 256)
+    old_id = Stream(
+        LONGEST_REGION, MAX_INSTANCE_ID, "c" * 256, LONGEST_REGION_ARN, streaming_id="a" * 100
+    ).physical_id()
+    queue_status(cloudformation, "UPDATE_IN_PROGRESS")
+    connect_longest_region.stubber.add_response(
+        "start_contact_streaming",
+        {"StreamingId": MAX_STREAMING_ID},
+        start_params(
+            TOKEN,
+            instance_id=MAX_INSTANCE_ID,
+            contact_id="d" * 256,
+            endpoint_arn=LONGEST_REGION_ARN,
+        ),
+    )
+
+    new_id = returned_id(
+        handler.update(
+            event("Update", new_props, physical_id=old_id, old_props=old_props), lambda_context
+        )
+    )
+
+    assert len(LONGEST_REGION_ARN) == 350
+    assert len(new_id.encode()) == 1020  # of CloudFormation's 1024
+    assert parse_physical_id(new_id) == Stream(
+        LONGEST_REGION,
+        MAX_INSTANCE_ID,
+        "d" * 256,
+        LONGEST_REGION_ARN,
+        streaming_id=MAX_STREAMING_ID,
+        previous="a" * 100,
+    )
+
+
+def test_physical_id_replacing_update_previous_would_not_fit_refused_without_start(
+    connect: StubbedConnect, cloudformation: StubbedConnect, lambda_context: LambdaContext
+) -> None:
+    # The new target alone fits (as a Create); with the old StreamingId (100 characters, each
+    # escaped to 3) it would not, so the Update starts nothing and keeps the old id.
+    old_id = Stream(
+        REGION, MAX_INSTANCE_ID, "o" * 256, MAX_TOPIC_ARN, streaming_id="/" * 100
+    ).physical_id()
+    queue_status(cloudformation, "UPDATE_IN_PROGRESS")
+
+    with pytest.raises(handler.InvalidPropertyError, match="too long to record beside the repl"):
+        handler.update(
+            event("Update", MAX_PROPS, physical_id=old_id, old_props=properties()), lambda_context
+        )
+
+    assert handler.helper.PhysicalResourceId == old_id
+    assert connect.calls == []

@@ -8,6 +8,8 @@ import handler
 import pytest
 import rollback
 from botocore.exceptions import EndpointConnectionError
+from physical_id import Stream, parse_physical_id
+from reasons import REASON_LIMIT
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status, returned_id
 from tests.handler.events import (
@@ -30,8 +32,9 @@ OTHER_CONTACT = "ffffffff-0000-1111-2222-333333333333"
 NEW_STREAMING_ID = "stream-0002"
 THIRD_STREAMING_ID = "stream-0003"
 ROLLBACK_REQUEST = "0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a"
-# B: the stream a replacing Update started for OTHER_CONTACT; A (STARTED_ID) is the old one.
-NEW_ID = handler.Stream(
+# B: the stream a replacing Update of an earlier version started for OTHER_CONTACT; A
+# (STARTED_ID) is the old one. See test_rollback_readings.py for ids of this version.
+NEW_ID = Stream(
     REGION, INSTANCE_ID, OTHER_CONTACT, TOPIC_ARN, streaming_id=NEW_STREAMING_ID
 ).physical_id()
 
@@ -47,9 +50,11 @@ def back_to_old_props() -> dict[str, Any]:
     )
 
 
-def test_update_during_update_rollback_keeps_new_id_and_starts_nothing(
+def test_update_during_update_rollback_id_without_previous_keeps_id_starts_nothing(
     connect: StubbedConnect, cloudformation: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
+    # NEW_ID as an earlier version wrote it, without `previous`: the rollback's Update keeps it
+    # (that version's behaviour), and the Delete of it stops B under readings (1) and (2).
     queue_status(cloudformation, "UPDATE_ROLLBACK_IN_PROGRESS")
 
     physical_id = returned_id(handler.update(back_to_old_props(), lambda_context))
@@ -70,7 +75,7 @@ def test_update_back_to_old_contact_not_rolling_back_starts_new_stream(
     )
 
     physical_id = returned_id(handler.update(back_to_old_props(), lambda_context))
-    stream = handler.parse_physical_id(physical_id)
+    stream = parse_physical_id(physical_id)
 
     assert physical_id not in (NEW_ID, STARTED_ID)
     assert stream is not None
@@ -109,7 +114,7 @@ def test_update_stack_status_refused_fails_keeps_id_starts_nothing(
     assert reason.startswith("Started nothing: cannot tell a rollback from an update")
     assert f"DescribeStacks {code}: not allowed here" in reason
     assert reason.endswith(advice)
-    assert len(reason) <= handler.REASON_LIMIT
+    assert len(reason) <= REASON_LIMIT
     assert handler.helper.PhysicalResourceId == NEW_ID
     assert connect.calls == []
 
@@ -141,7 +146,7 @@ def test_update_long_service_message_reason_keeps_advice(
     with pytest.raises(rollback.StatusUnknownError) as raised:
         handler.update(back_to_old_props(), lambda_context)
 
-    assert len(str(raised.value)) <= handler.REASON_LIMIT
+    assert len(str(raised.value)) <= REASON_LIMIT
     assert str(raised.value).endswith("cloudformation:DescribeStacks on this stack")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import handler
 import pytest
+from physical_id import parse_physical_id
 
 from tests.handler.conftest import LambdaContext, StubbedConnect, queue_status, returned_id
 from tests.handler.events import (
@@ -85,7 +86,7 @@ def test_update_target_changed_starts_new_stream_with_new_id(
     )
 
     physical_id = returned_id(handler.update(update_event(properties(**change)), lambda_context))
-    stream = handler.parse_physical_id(physical_id)
+    stream = parse_physical_id(physical_id)
 
     assert physical_id != OLD_ID
     assert connect.calls == ["StartContactStreaming"]

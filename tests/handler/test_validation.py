@@ -6,6 +6,7 @@ from typing import Any
 
 import handler
 import pytest
+from physical_id import Stream
 
 from tests.handler.conftest import LambdaContext, StubbedConnect
 from tests.handler.events import event, properties
@@ -119,7 +120,7 @@ def test_create_non_sns_endpoint_refused_without_call(
 def test_update_invalid_new_properties_keeps_old_id_without_call(
     connect: StubbedConnect, lambda_context: LambdaContext
 ) -> None:
-    old_id = handler.Stream(
+    old_id = Stream(
         "us-east-1", "i-1", "c-1", "arn:aws:sns:us-east-1:123456789012:t", streaming_id="s-1"
     ).physical_id()
     update = event("Update", properties(ContactId=""), physical_id=old_id, old_props=properties())

@@ -1,9 +1,12 @@
-"""Rollback after a replacement, in whichever order CloudFormation sends it, over real HTTP.
+"""Rollback after a replacement, under each reading of CloudFormation, over real HTTP.
 
 A stack update moves the stream from contact X (A) to contact Y (B, a new PhysicalResourceId),
-then fails elsewhere and rolls back: CloudFormation keeps A and sends Delete for B, maybe after an
-Update of B with X's properties (undocumented). The handler tells that Update from a deliberate
-one by the stack's status, read from the DescribeStacks stand-in.
+then fails elsewhere and rolls back. How CloudFormation rolls back a replaced custom resource is
+undocumented; `roll_back` plays each reading: (1) delete-alone, the cleanup Delete of B; (2)
+update-then-delete, an Update of B with X's properties, then that Delete, A recorded again; (3)
+answer-recorded, that Update, whose answer CloudFormation records, and the Delete of B only if
+the answer differs from B. The handler tells the rollback's Update from a deliberate one by the
+stack's status, read from the DescribeStacks stand-in.
 """
 
 from __future__ import annotations
@@ -22,15 +25,20 @@ from standins.harness import Harness, Outcome
 from standins.stacks import DESCRIBE
 
 OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
+THIRD_CONTACT = "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b"
 UPDATING = "UPDATE_IN_PROGRESS"
 ROLLING_BACK = "UPDATE_ROLLBACK_IN_PROGRESS"
 ROLLBACK_CLEANUP = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
 UPDATE_CLEANUP = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+DELETE_ALONE = "delete-alone"
+UPDATE_THEN_DELETE = "update-then-delete"
+ANSWER_RECORDED = "answer-recorded"
+READINGS = [DELETE_ALONE, UPDATE_THEN_DELETE, ANSWER_RECORDED]
 
 
 @dataclass
 class Replaced:
-    """A stream created for X (A) and moved by a successful Update to Y (B)."""
+    """A stream for `old` properties (A) moved by a successful Update to `new` (B)."""
 
     old: dict[str, Any]
     new: dict[str, Any]
@@ -54,25 +62,55 @@ class Replaced:
         return str(self.updated.body["Data"]["StreamingId"])
 
 
+def move(life: Harness, old: dict[str, Any], new: dict[str, Any], created: Outcome) -> Replaced:
+    """A deliberate Update of `created`'s id from `old` to `new` properties; no cleanup yet."""
+    life.connect.add_contact(INSTANCE_ID, new["ContactId"], ACTIVE)
+    life.stacks.set_status(STACK_ID, UPDATING)
+    physical_id = created.body["PhysicalResourceId"]
+    updated = life.send("Update", new, old_props=old, physical_id=physical_id)
+    replaced = Replaced(old, new, created, updated)
+    assert updated.body["Status"] == "SUCCESS", updated.body["Reason"]
+    assert replaced.b_id != replaced.a_id
+    return replaced
+
+
 def replace_stream(life: Harness) -> Replaced:
     """Create A for CONTACT_ID, then a deliberate Update that replaces it with B for Y."""
-    life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
-    old, new = properties(), properties(ContactId=OTHER_CONTACT)
+    old = properties()
     created = life.send("Create", old)
-    life.stacks.set_status(STACK_ID, UPDATING)
-    updated = life.send(
-        "Update", new, old_props=old, physical_id=created.body["PhysicalResourceId"]
-    )
-    replaced = Replaced(old, new, created, updated)
-    assert [created.body["Status"], updated.body["Status"]] == ["SUCCESS", "SUCCESS"]
-    assert replaced.b_id != replaced.a_id
+    assert created.body["Status"] == "SUCCESS", created.body["Reason"]
+    replaced = move(life, old, properties(ContactId=OTHER_CONTACT), created)
     assert running(life) == {replaced.a_stream: CONTACT_ID, replaced.b_stream: OTHER_CONTACT}
     return replaced
+
+
+def roll_back(life: Harness, reading: str, replaced: Replaced) -> str:
+    """CloudFormation rolls back `replaced`'s update under `reading`; the id it then holds."""
+    recorded, delete_new = replaced.a_id, True
+    if reading in (UPDATE_THEN_DELETE, ANSWER_RECORDED):
+        rolled = rollback_update(life, replaced)
+        assert rolled.body["Status"] == "SUCCESS", rolled.body["Reason"]
+        if reading == ANSWER_RECORDED:
+            recorded = str(rolled.body["PhysicalResourceId"])
+            delete_new = recorded != replaced.b_id
+    if delete_new:
+        life.stacks.set_status(STACK_ID, ROLLBACK_CLEANUP)
+        cleanup = life.send("Delete", replaced.new, physical_id=replaced.b_id)
+        assert cleanup.body["Status"] == "SUCCESS", cleanup.body["Reason"]
+        assert cleanup.body["PhysicalResourceId"] == replaced.b_id
+    return recorded
 
 
 def running(life: Harness) -> dict[str, str]:
     """Connect's running streams: StreamingId to ContactId."""
     return {s.streaming_id: s.contact_id for s in life.connect.active_streams()}
+
+
+def starts_and_stops(life: Harness) -> tuple[int, int]:
+    """How many StartContactStreaming and StopContactStreaming calls Connect answered 200."""
+    starts = [c for c in life.connect.calls_of(START) if c.status == 200]
+    stops = [c for c in life.connect.calls_of(STOP) if c.status == 200]
+    return len(starts), len(stops)
 
 
 def statuses_read(life: Harness) -> list[str]:
@@ -88,42 +126,73 @@ def rollback_update(life: Harness, replaced: Replaced) -> Outcome:
     return life.send("Update", replaced.old, old_props=replaced.new, physical_id=replaced.b_id)
 
 
-@pytest.mark.parametrize(
-    ("order", "read"),
-    [
-        ("update-then-delete", [UPDATING, ROLLING_BACK]),
-        ("delete-alone", [UPDATING]),
-    ],
-    ids=["update-then-delete", "delete-alone"],
-)
-def test_rollback_after_replacement_keeps_old_stream_stops_new_starts_no_third(
-    life: Harness, order: str, read: list[str]
-) -> None:
-    replaced = replace_stream(life)
-    answers = []
-    if order == "update-then-delete":
-        rolled = rollback_update(life, replaced)
-        assert rolled.body["PhysicalResourceId"] == replaced.b_id
-        answers.append(rolled.body["Status"])
-    life.stacks.set_status(STACK_ID, ROLLBACK_CLEANUP)
-
-    cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
-
-    answers.append(cleanup.body["Status"])
-    assert answers == ["SUCCESS"] * len(answers), cleanup.body["Reason"]
-    assert cleanup.body["PhysicalResourceId"] == replaced.b_id
-    assert running(life) == {replaced.a_stream: CONTACT_ID}
-    assert [c.status for c in life.connect.calls_of(START)] == [200, 200]
-    assert [c.body["StreamingId"] for c in life.connect.calls_of(STOP)] == [replaced.b_stream]
-    assert statuses_read(life) == read
-    assert life.stacks.rejected_signatures == []
-    # A is still what the stack records: deleting the stack stops it and leaves nothing.
+def delete_stack(life: Harness, recorded: str, props: dict[str, Any]) -> None:
+    """The stack's delete, of the id CloudFormation holds: it must leave nothing running."""
     life.stacks.set_status(STACK_ID, "DELETE_IN_PROGRESS")
-    deleted = life.send("Delete", replaced.old, physical_id=replaced.a_id)
+    deleted = life.send("Delete", props, physical_id=recorded)
     assert deleted.body["Status"] == "SUCCESS", deleted.body["Reason"]
     assert running(life) == {}
-    assert len(life.connect.calls_of(START)) == 2
-    assert statuses_read(life) == read
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_rollback_after_replacement_keeps_old_stream_stops_new_starts_no_third(
+    life: Harness, reading: str
+) -> None:
+    replaced = replace_stream(life)
+
+    recorded = roll_back(life, reading, replaced)
+
+    assert running(life) == {replaced.a_stream: CONTACT_ID}
+    assert recorded == replaced.a_id
+    assert starts_and_stops(life) == (2, 1)
+    assert [c.body["StreamingId"] for c in life.connect.calls_of(STOP)] == [replaced.b_stream]
+    rolled_read = [] if reading == DELETE_ALONE else [ROLLING_BACK]
+    assert statuses_read(life) == [UPDATING, *rolled_read]
+    assert life.stacks.rejected_signatures == []
+    delete_stack(life, recorded, replaced.old)
+    assert starts_and_stops(life) == (2, 2)
+
+
+def test_rollback_update_answers_old_id_and_streaming_id_without_connect_call(
+    life: Harness,
+) -> None:
+    replaced = replace_stream(life)
+
+    rolled = rollback_update(life, replaced)
+
+    assert rolled.body["Status"] == "SUCCESS", rolled.body["Reason"]
+    assert rolled.body["PhysicalResourceId"] == replaced.a_id
+    assert rolled.body["Data"] == {"StreamingId": replaced.a_stream}
+    assert starts_and_stops(life) == (2, 0)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_rollback_of_second_replacement_in_chain_keeps_b_stops_c_starts_no_fourth(
+    life: Harness, reading: str
+) -> None:
+    first = replace_stream(life)
+    life.stacks.set_status(STACK_ID, UPDATE_CLEANUP)
+    first_cleanup = life.send("Delete", first.new, physical_id=first.a_id)
+    assert first_cleanup.body["Status"] == "SUCCESS", first_cleanup.body["Reason"]
+    second = move(life, first.new, properties(ContactId=THIRD_CONTACT), first.updated)
+
+    recorded = roll_back(life, reading, second)
+
+    b_stream, c_stream = second.a_stream, second.b_stream
+    assert running(life) == {b_stream: OTHER_CONTACT}
+    assert [c.body["StreamingId"] for c in life.connect.calls_of(STOP)] == [
+        first.a_stream,
+        c_stream,
+    ]
+    assert starts_and_stops(life) == (3, 2)
+    if reading == ANSWER_RECORDED:
+        # B's id rebuilt from C: B's stream, without B's memory of A (stopped long ago).
+        assert recorded != second.a_id
+        assert recorded == second.a_id.split("&previous=")[0]
+    else:
+        assert recorded == second.a_id
+    delete_stack(life, recorded, second.old)
+    assert starts_and_stops(life) == (3, 3)
 
 
 def test_update_back_to_old_contact_after_old_stopped_starts_new_stream(life: Harness) -> None:
@@ -132,20 +201,18 @@ def test_update_back_to_old_contact_after_old_stopped_starts_new_stream(life: Ha
     cleanup = life.send("Delete", replaced.new, physical_id=replaced.a_id)
     assert cleanup.body["Status"] == "SUCCESS", cleanup.body["Reason"]
     assert running(life) == {replaced.b_stream: OTHER_CONTACT}
-    life.stacks.set_status(STACK_ID, UPDATING)
 
-    back = life.send("Update", replaced.old, old_props=replaced.new, physical_id=replaced.b_id)
-
-    assert back.body["Status"] == "SUCCESS", back.body["Reason"]
-    c_id, c_stream = back.body["PhysicalResourceId"], back.body["Data"]["StreamingId"]
-    assert c_id not in (replaced.a_id, replaced.b_id)
-    assert running(life) == {replaced.b_stream: OTHER_CONTACT, c_stream: CONTACT_ID}
-    assert [c.status for c in life.connect.calls_of(START)] == [200, 200, 200]
-    assert statuses_read(life) == [UPDATING, UPDATING]
+    back = move(life, replaced.new, replaced.old, replaced.updated)
     life.stacks.set_status(STACK_ID, UPDATE_CLEANUP)
     second_cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
+
     assert second_cleanup.body["Status"] == "SUCCESS", second_cleanup.body["Reason"]
+    recorded, c_stream = back.b_id, back.b_stream
+    assert recorded not in (replaced.a_id, replaced.b_id)
     assert running(life) == {c_stream: CONTACT_ID}
+    assert starts_and_stops(life) == (3, 2)
+    assert statuses_read(life) == [UPDATING, UPDATING]
+    delete_stack(life, recorded, replaced.old)
 
 
 def send_replacing_update(life: Harness, **send_options: Any) -> tuple[Outcome, Outcome]:
@@ -209,14 +276,11 @@ def test_rollback_update_stack_status_denied_fails_then_continued_rollback_recov
     assert "cloudformation:DescribeStacks" in denied.body["Reason"]
     assert denied.body["PhysicalResourceId"] == replaced.b_id
     assert len(life.connect.calls_of(START)) == 2
-    continued = rollback_update(life, replaced)
-    life.stacks.set_status(STACK_ID, ROLLBACK_CLEANUP)
-    cleanup = life.send("Delete", replaced.old, physical_id=replaced.b_id)
+    recorded = roll_back(life, ANSWER_RECORDED, replaced)  # `continue-update-rollback`
 
-    assert [continued.body["Status"], cleanup.body["Status"]] == ["SUCCESS", "SUCCESS"]
-    assert continued.body["PhysicalResourceId"] == replaced.b_id
+    assert recorded == replaced.a_id
     assert running(life) == {replaced.a_stream: CONTACT_ID}
-    assert len(life.connect.calls_of(START)) == 2
+    assert starts_and_stops(life) == (2, 1)
     assert statuses_read(life) == [UPDATING, "AccessDenied", ROLLING_BACK]
 
 

@@ -105,6 +105,16 @@ def test_wheel_handler_same_as_repository_handler(installed: Path) -> None:
     assert shipped.read_bytes() == (ROOT / "lambda" / "handler.py").read_bytes()
 
 
+def test_wheel_every_handler_module_same_as_repository(installed: Path) -> None:
+    modules = sorted(path.name for path in (ROOT / "lambda").glob("*.py"))
+    shipped_dir = installed / "contact_streaming" / "_lambda"
+    shipped = sorted(path.name for path in shipped_dir.glob("*.py"))
+    assert {"handler.py", "physical_id.py", "reasons.py", "rollback.py"} <= set(modules)
+    assert shipped == modules
+    for name in modules:
+        assert (shipped_dir / name).read_bytes() == (ROOT / "lambda" / name).read_bytes()
+
+
 def test_consumer_app_outside_repository_imports_installed_package(
     consumer: dict[str, Any], installed: Path
 ) -> None:
@@ -146,5 +156,7 @@ def test_consumer_app_asset_holds_handler_and_crhelper(
     asset = consumer["outdir"] / f"asset.{asset_hash}"
     shipped = installed / "contact_streaming" / "_lambda" / "handler.py"
     assert (asset / "handler.py").read_bytes() == shipped.read_bytes()
+    modules = sorted(path.name for path in shipped.parent.glob("*.py"))
+    assert sorted(path.name for path in asset.glob("*.py")) == modules
     assert (asset / "crhelper" / "__init__.py").is_file()
     assert (asset / "crhelper" / "resource_helper.py").is_file()
