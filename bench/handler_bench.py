@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from standins.cloudformation import ResponseEndpoint
 from standins.events import INSTANCE_ID, cfn_event, properties
 from standins.harness import QUICK_DELETE_TIMEOUT_S, running_harness
+from standins.response_endpoint import ResponseEndpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 10

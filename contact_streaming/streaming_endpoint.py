@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import endpoint, validation
+from contact_streaming import topic_policy, validation
 from contact_streaming.instance import Instance
 
 OWNER = "StreamingEndpoint"
@@ -76,7 +76,7 @@ class StreamingEndpoint(Construct):
         instance = Instance.of(stack, instance_id, instance_arn)
         if instance_arn is not None:
             validation.check_same_account(instance.account, stack.account, owner=OWNER)
-        checked = endpoint.checked(topic, owner=OWNER) if topic is not None else None
+        checked = topic_policy.checked(topic, owner=OWNER) if topic is not None else None
         validation.check_same_region(
             "topic" if topic is not None else "the new topic (the stack's region)",
             checked.region if checked is not None else stack.region,
@@ -90,7 +90,7 @@ class StreamingEndpoint(Construct):
         """The topic Connect streams to: pass ``topic.topic_arn`` to StartContactStreaming."""
         self.instance_arn = instance.arn
         """The Connect instance's ARN (a token when built from a token)."""
-        endpoint.allow_connect(self.topic, instance, owner=OWNER)
+        topic_policy.allow_connect(self.topic, instance, owner=OWNER)
 
     def grant_streaming(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let `grantee` start and stop contact streaming on this endpoint's instance, and no more.

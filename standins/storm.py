@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from standins.cloudformation import ResponseEndpoint
 from standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
-from standins.engine import CREATED, Phase, StackEngine
 from standins.livechat import LiveChatCaller, LiveChatFigures
+from standins.response_endpoint import ResponseEndpoint
+from standins.stack_engine import CREATED, Phase, StackEngine
 from standins.template import RESOURCE_TYPE, Template, load_stack
 
 ROOT = Path(__file__).resolve().parents[1]

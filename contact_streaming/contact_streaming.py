@@ -6,7 +6,7 @@ from aws_cdk import CfnResource, Duration, RemovalPolicy, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import endpoint, quota, validation
+from contact_streaming import quota, topic_policy, validation
 from contact_streaming.provider import StreamingProvider
 from contact_streaming.quota import ConnectQuotas
 
@@ -72,7 +72,7 @@ class ContactStreaming(Construct):
             validation.check_instance_arn(instance_arn)
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn)
-        found = endpoint.checked(topic) if topic is not None else None
+        found = topic_policy.checked(topic) if topic is not None else None
         wanted_share = quota.quota_share(quota_share, connect_quotas)
         existing = StreamingProvider.find(scope)
         if existing is not None:
@@ -94,10 +94,10 @@ class ContactStreaming(Construct):
             validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
         if topic is not None:
-            policy = endpoint.allow_connect(topic, instance)
+            policy = topic_policy.allow_connect(topic, instance)
         else:
             # An ARN of a topic set up here (e.g. a StreamingEndpoint's): depend on its policy too.
-            policy = endpoint.policy_for(endpoint_arn)
+            policy = topic_policy.policy_for(endpoint_arn)
 
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).
