@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,18 @@ def read_assembly(outdir: Path, stack_name: str = STACK_NAME) -> Assembly:
     return Assembly(template, zips[0], outdir / source)
 
 
-def run_app(outdir: Path, *args: str, stack_name: str = STACK_NAME) -> Assembly:
+def run_app(
+    outdir: Path,
+    *args: str,
+    stack_name: str = STACK_NAME,
+    cwd: Path = ROOT,
+    pythonpath: Sequence[Path] = (ROOT,),
+) -> Assembly:
     """`python <args>` run in its own process, with cdk.json's context, as the CLI runs it."""
     env = {"CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(cdk_context())}
-    run_fresh(*args, env=env, timeout=SYNTH_TIMEOUT_SECONDS, prints=False)
+    run_fresh(
+        *args, env=env, cwd=cwd, pythonpath=pythonpath, timeout=SYNTH_TIMEOUT_SECONDS, prints=False
+    )
     return read_assembly(outdir, stack_name)
 
 
