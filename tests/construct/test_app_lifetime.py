@@ -14,13 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from aws_cdk import App, Stack
-from aws_cdk import aws_sns as sns
 from jsii import _reference_map
 from jsii._kernel.types import ObjRef
 
-from contact_streaming import ContactStreaming, StreamingEndpoint, topic_policy, validation
+from contact_streaming import ContactStreaming, StreamingEndpoint
 
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -85,19 +83,3 @@ def test_app_synthesized_and_dropped_no_object_of_it_kept_alive(tmp_path: Path) 
         synthesized_app(tmp_path)
     # A topic policy kept by its ARN for the life of the process would show here.
     assert live_proxies() - before == set()
-
-
-def test_contact_streaming_given_topic_checks_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    checks: list[str] = []
-    check = topic_policy.checked
-
-    def counted(topic: sns.ITopic, *, owner: str = validation.OWNER) -> topic_policy.CheckedTopic:
-        checks.append(owner)
-        return check(topic, owner=owner)
-
-    monkeypatch.setattr(topic_policy, "checked", counted)
-    stack = Stack(App(), "Once")
-    endpoint = StreamingEndpoint(stack, "Endpoint", instance_id=INSTANCE_ID)
-    StreamingEndpoint(stack, "Adopting", instance_id=INSTANCE_ID, topic=endpoint.topic)
-    ContactStreaming(stack, "Stream", instance_id=INSTANCE_ID, contact_id="c", topic=endpoint.topic)
-    assert checks == ["StreamingEndpoint", "ContactStreaming"]
