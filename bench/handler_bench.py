@@ -10,19 +10,17 @@ Usage: python -m bench.handler_bench [runs]
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from standins.cloudformation import ResponseEndpoint
 from standins.events import INSTANCE_ID, cfn_event, properties
+from standins.fresh import ROOT, run_fresh
 from standins.harness import QUICK_DELETE_TIMEOUT_S, running_harness
+from standins.response_endpoint import ResponseEndpoint
 
-ROOT = Path(__file__).resolve().parents[1]
 RUNS = 10
+FRESH_TIMEOUT_S = 60
 WARM_EVENTS = 50
 BARE = """
 import time
@@ -44,20 +42,12 @@ print((time.perf_counter() - started) * 1000)
 
 def in_fresh_process(code: str, stdin: str = "") -> tuple[float, float]:
     """Run `code` in a new interpreter; (ms it reports, ms the whole process took)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "lambda")])}
     started = time.perf_counter()
-    result = subprocess.run(  # noqa: S603 - runs this file's own snippets
-        [sys.executable, "-c", code],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=60,
+    reported = run_fresh(
+        "-c", code, stdin=stdin, pythonpath=(ROOT, ROOT / "lambda"), timeout=FRESH_TIMEOUT_S
     )
     process_ms = (time.perf_counter() - started) * 1000
-    return float(result.stdout.strip().splitlines()[-1]), process_ms
+    return float(reported), process_ms
 
 
 def cold_starts(cfn: ResponseEndpoint, runs: int) -> dict[str, list[tuple[float, float]]]:

@@ -4,7 +4,7 @@ For N streams on one Connect instance, each cell synthesizes one stack in a fres
 (so no cell profits from another's warm jsii kernel) and reports synth seconds, template bytes,
 IAM policy bytes and resource count. The parent prints a Markdown table and the targets' ratios.
 
-Run: ``make bench-scale`` (or ``python bench/scale_bench.py``; ``--cell VARIANT N`` runs one cell).
+Run: ``make bench-scale`` (or ``python -m bench.scale_bench``; ``--cell VARIANT N`` runs one cell).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from standins.fresh import run_fresh
+
 COUNTS = (1, 50, 200, 490)
 # Template bytes per added stream, ours / the anchor's (issue 7: lanes cost bytes).
 BYTES_TARGET = 0.3
@@ -172,7 +172,6 @@ def synth_refusal(variant: str, count: int) -> str:
 
 def run_cell(variant: str, count: int) -> Cell:
     """Synthesize one stack (the resource limit lifted so every cell measures) and measure it."""
-    sys.path.insert(0, str(ROOT))
     # Imports (and the jsii kernel's start) happen before the clock, for every variant alike.
     for module in PRELOAD:
         importlib.import_module(module)
@@ -204,22 +203,9 @@ def run_cell(variant: str, count: int) -> Cell:
 
 def measure(variant: str, count: int) -> Cell:
     """Run one cell in a fresh Python process."""
-    env = {
-        **os.environ,
-        "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(ROOT),
-    }
-    result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
-        [sys.executable, __file__, "--cell", variant, str(count)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=CELL_TIMEOUT,
-        check=False,
+    cell: Cell = json.loads(
+        run_fresh("-m", "bench.scale_bench", "--cell", variant, str(count), timeout=CELL_TIMEOUT)
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"cell {variant} N={count} failed:\n{result.stderr[-2000:]}")
-    cell: Cell = json.loads(result.stdout.strip().splitlines()[-1])
     return cell
 
 

@@ -16,16 +16,15 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from standins.fresh import run_fresh
+
 COUNTS = (1, 50, 200, 490)
 CELL_TIMEOUT_S = 3600
 START, STOP = "StartContactStreaming", "StopContactStreaming"
@@ -81,7 +80,6 @@ COLUMNS: list[tuple[str, bool, Callable[[Row], str]]] = [
 
 def run_cell(count: int) -> list[Row]:
     """Play one storm in this process."""
-    sys.path.insert(0, str(ROOT))
     from standins.storm import run_storm
 
     return [asdict(figures) for figures in run_storm(count)]
@@ -89,19 +87,9 @@ def run_cell(count: int) -> list[Row]:
 
 def measure(count: int) -> list[Row]:
     """Run one storm in a fresh Python process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.storm_bench", "--cell", str(count)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=CELL_TIMEOUT_S,
-        check=False,
+    rows: list[Row] = json.loads(
+        run_fresh("-m", "bench.storm_bench", "--cell", str(count), timeout=CELL_TIMEOUT_S)
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"storm N={count} failed:\n{result.stderr[-3000:]}")
-    rows: list[Row] = json.loads(result.stdout.strip().splitlines()[-1])
     return rows
 
 

@@ -1,6 +1,6 @@
 """AWS CDK constructs for Amazon Connect contact streaming: tied to a stack, or per chat."""
 
-from contact_streaming.construct import ContactStreaming
+from contact_streaming.contact_streaming import ContactStreaming
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import StreamingEndpoint
 

@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import endpoint, validation
+from contact_streaming import topic_policy, validation
 from contact_streaming.instance import Instance
 
 OWNER = "StreamingEndpoint"
@@ -63,23 +63,13 @@ class StreamingEndpoint(Construct):
             standard topic in this stack, encrypted with a new customer-managed key (rotation
             on), that accepts only TLS.
         """
-        validation.check_exactly_one(
-            "instance_id", instance_id, "instance_arn", instance_arn, owner=OWNER
-        )
-        if instance_id is not None:
-            validation.check_length(
-                "instance_id", instance_id, validation.INSTANCE_ID_LIMITS, owner=OWNER
-            )
-        if instance_arn is not None:
-            validation.check_instance_arn(instance_arn, owner=OWNER)
         stack = Stack.of(scope)
+        validation.check_instance(instance_id, instance_arn, stack.account, owner=OWNER)
         instance = Instance.of(stack, instance_id, instance_arn)
-        if instance_arn is not None:
-            validation.check_same_account(instance.account, stack.account, owner=OWNER)
-        checked = endpoint.checked(topic, owner=OWNER) if topic is not None else None
+        found = topic_policy.checked(topic, owner=OWNER) if topic is not None else None
         validation.check_same_region(
-            "topic" if topic is not None else "the new topic (the stack's region)",
-            checked.region if checked is not None else stack.region,
+            "topic" if found is not None else "the new topic (the stack's region)",
+            found.region if found is not None else stack.region,
             "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
             instance.region,
             owner=OWNER,
@@ -90,7 +80,10 @@ class StreamingEndpoint(Construct):
         """The topic Connect streams to: pass ``topic.topic_arn`` to StartContactStreaming."""
         self.instance_arn = instance.arn
         """The Connect instance's ARN (a token when built from a token)."""
-        endpoint.allow_connect(self.topic, instance, owner=OWNER)
+        if found is None:
+            # The topic made just above: a standard topic on a customer-managed key.
+            found = topic_policy.CheckedTopic(self.topic.topic_arn, stack.region, stack)
+        topic_policy.allow_connect(self.topic, found, instance, owner=OWNER)
 
     def grant_streaming(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let `grantee` start and stop contact streaming on this endpoint's instance, and no more.

@@ -18,7 +18,7 @@ INSTANCE_ID_LIMITS = (1, 100)
 CONTACT_ID_LIMITS = (1, 256)
 ENDPOINT_ARN_LIMITS = (1, 350)
 INSTANCE_ARN_PATTERN = re.compile(
-    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2}):\d{12}:instance/(?P<id>[^/]+)$"
+    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2}):(?P<account>\d{12}):instance/(?P<id>[^/]+)$"
 )
 TOPIC_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:sns:(?P<region>[a-z]{2}(-[a-z]+)+-\d{1,2}):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
@@ -58,6 +58,28 @@ def check_exactly_one(
             f"{owner}: pass exactly one of {first} and {second}, got {given} "
             f"({first}={first_value!r}, {second}={second_value!r})"
         )
+
+
+def check_instance(
+    instance_id: str | None,
+    instance_arn: str | None,
+    stack_account: str,
+    *,
+    owner: str = OWNER,
+) -> None:
+    """The checks of the Connect instance that ContactStreaming and StreamingEndpoint both make.
+
+    Exactly one of instance_id and instance_arn, each well formed; a literal ARN in the stack's
+    account (`stack_account`, a token for an environment-agnostic stack).
+    """
+    check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn, owner=owner)
+    if instance_id is not None:
+        check_length("instance_id", instance_id, INSTANCE_ID_LIMITS, owner=owner)
+    if instance_arn is not None:
+        check_instance_arn(instance_arn, owner=owner)
+        match = INSTANCE_ARN_PATTERN.match(instance_arn) if known(instance_arn) else None
+        if match is not None:
+            check_same_account(match.group("account"), stack_account, owner=owner)
 
 
 def check_instance_arn(value: str, *, owner: str = OWNER) -> None:

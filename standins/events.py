@@ -23,7 +23,7 @@ from standins.aws import (
     SESSION_TOKEN,
     STACK_NAME,
 )
-from standins.cloudformation import ResponseEndpoint
+from standins.response_endpoint import ResponseEndpoint
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 LOGICAL_ID = "StreamingResourceE1C2B3A4"

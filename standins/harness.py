@@ -15,10 +15,10 @@ from typing import Any
 import boto3
 
 from standins.aws import LambdaContext
-from standins.cloudformation import Put, ResponseEndpoint
 from standins.connect import ConnectStandIn
+from standins.describe_stacks import StackStandIn
 from standins.events import STACK_ID, cfn_event, environment, lambda_environment
-from standins.stacks import StackStandIn
+from standins.response_endpoint import Put, ResponseEndpoint
 
 # The status the stack the events name is in, unless a test sets another: CloudFormation sends
 # Updates in it, and the handler reads it before an Update starts a stream.

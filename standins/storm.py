@@ -12,22 +12,20 @@ Usage: `python -m standins.storm --synth N` prints the folder of a synthesized c
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from standins.cloudformation import ResponseEndpoint
 from standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
-from standins.engine import CREATED, Phase, StackEngine
+from standins.fresh import run_fresh
 from standins.livechat import LiveChatCaller, LiveChatFigures
+from standins.response_endpoint import ResponseEndpoint
+from standins.stack_engine import CREATED, Phase, StackEngine
 from standins.template import RESOURCE_TYPE, Template, load_stack
 
-ROOT = Path(__file__).resolve().parents[1]
 SYNTH_TIMEOUT_S = 300
 WINDOW_S = 1.0
 
@@ -66,23 +64,7 @@ def allowed_rate(engine: StackEngine, phase: str) -> float:
 
 def synthesize(count: int) -> Path:
     """A cloud assembly with one stack of `count` ContactStreaming streams, from a fresh process."""
-    env = {
-        **os.environ,
-        "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(ROOT),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "standins.storm", "--synth", str(count)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=SYNTH_TIMEOUT_S,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"synth of {count} streams failed:\n{result.stderr[-2000:]}")
-    return Path(result.stdout.strip().splitlines()[-1])
+    return Path(run_fresh("-m", "standins.storm", "--synth", str(count), timeout=SYNTH_TIMEOUT_S))
 
 
 def synth_main(count: int) -> None:

@@ -12,9 +12,10 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from contact_streaming import StreamingEndpoint
-from stacks.streaming_stack import INSTANCE_ID_PATTERN
 
 BACKEND_DIR = Path(__file__).resolve().parent / "backend"
+# Connect's instance and contact flow ids are UUIDs.
+UUID_PATTERN = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
 
 
 class PerChatBackendStack(Stack):
@@ -29,14 +30,14 @@ class PerChatBackendStack(Stack):
             self,
             "InstanceId",
             description="Amazon Connect instance id (the UUID at the end of the instance ARN)",
-            allowed_pattern=INSTANCE_ID_PATTERN,
+            allowed_pattern=UUID_PATTERN,
             constraint_description="must be an Amazon Connect instance id (a UUID)",
         ).value_as_string
         flow_id = CfnParameter(
             self,
             "ContactFlowId",
             description="Id of the contact flow each new chat starts in",
-            allowed_pattern=INSTANCE_ID_PATTERN,
+            allowed_pattern=UUID_PATTERN,
             constraint_description="must be a contact flow id (a UUID)",
         ).value_as_string
 

@@ -67,3 +67,30 @@ def test_layers_no_module_outside_tests_imports_tests() -> None:
         if (found := imports_tests(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def repository_modules() -> set[str]:
+    """The top-level modules and packages of the repository itself (the library among them)."""
+    return {
+        path.stem
+        for path in ROOT.iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").is_file())
+        and not path.name.startswith(".")
+    }
+
+
+def test_layers_walk_of_repository_modules_finds_the_app_and_the_library() -> None:
+    assert {"app", "stacks", "examples", "contact_streaming", "standins", "tests"} <= (
+        repository_modules()
+    )
+
+
+def test_layers_example_app_imports_only_the_library_of_the_repository() -> None:
+    # Relative imports (its own modules) are not counted: they travel with the folder.
+    foreign = repository_modules() - {"contact_streaming"}
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "examples").rglob("*.py"))
+        if (found := [n for n in imported_modules(path.read_text()) if n.split(".")[0] in foreign])
+    }
+    assert offenders == {}

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, REASON_LIMIT
 from standins.connect import ACTIVE
 from standins.events import CONTACT_ID, INSTANCE_ID
 from standins.harness import Harness, running_harness
+from standins.response_endpoint import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, REASON_LIMIT
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from standins.aws import REGION
-from standins.cloudformation import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
 from standins.connect import START
 from standins.events import properties
 from standins.harness import Harness
+from standins.response_endpoint import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
 
 
 def test_response_first_connection_dropped_answer_arrives_once(life: Harness) -> None:

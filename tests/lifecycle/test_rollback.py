@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 
 from standins.aws import ACCESS_KEY, REGION, SESSION_TOKEN
 from standins.connect import ACTIVE, START, STOP, Fault
+from standins.describe_stacks import DESCRIBE
 from standins.events import CONTACT_ID, INSTANCE_ID, STACK_ID, properties
 from standins.harness import Harness, Outcome
-from standins.stacks import DESCRIBE
 
 OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
 THIRD_CONTACT = "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from standins.fresh import run_fresh
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "README.md", "contact_streaming", "lambda")
@@ -37,10 +38,10 @@ print(json.dumps({"module": contact_streaming.__file__, "template": artifact.tem
 """
 
 
-def run(*command: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+def run(*command: str, cwd: Path) -> str:
     """Run a command to completion (bounded), failing the test with its output if it fails."""
     result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -86,9 +87,10 @@ def consumer(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     """What a consumer app outside the repository synthesized with the installed package."""
     app_dir = tmp_path_factory.mktemp("consumer")
     (app_dir / "app.py").write_text(CONSUMER_APP)
-    env = {**os.environ, "PYTHONPATH": str(installed)}
-    out = run(sys.executable, "app.py", str(app_dir / "cdk.out"), cwd=app_dir, env=env)
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    printed = run_fresh(
+        "app.py", str(app_dir / "cdk.out"), cwd=app_dir, pythonpath=(installed,), timeout=120
+    )
+    result: dict[str, Any] = json.loads(printed)
     template = json.loads(Path(result["template"]).read_text())
     return {"module": Path(result["module"]), "template": template, "outdir": app_dir / "cdk.out"}
 

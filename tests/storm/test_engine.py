@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from standins.cloudformation import ResponseEndpoint
-from standins.engine import (
+from standins.response_endpoint import ResponseEndpoint
+from standins.stack_engine import (
     CREATE_FAILED,
     CREATED,
     DELETED,

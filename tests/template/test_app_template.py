@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk.assertions import Annotations, Capture, Match, Template
 from syrupy.assertion import SnapshotAssertion
 
-from contact_streaming.construct import SERVICE_TIMEOUT
+from contact_streaming.contact_streaming import SERVICE_TIMEOUT
 from contact_streaming.provider import TIMEOUT
 from stacks.streaming_stack import CONTACT_ID_PATTERN, INSTANCE_ID_PATTERN
 from tests.template.conftest import Synth

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 import crhelper
 import pytest
 
+from standins.fresh import run_fresh
 from tests.conftest import ROOT, STACK_NAME
 from tests.template.conftest import Synth, cdk_context
 
@@ -38,21 +37,17 @@ def read_assembly(outdir: Path, stack_name: str = STACK_NAME) -> Assembly:
     return Assembly(template, zips[0], outdir / source)
 
 
-def run_app(outdir: Path, *args: str, stack_name: str = STACK_NAME) -> Assembly:
+def run_app(
+    outdir: Path,
+    *args: str,
+    stack_name: str = STACK_NAME,
+    cwd: Path = ROOT,
+    pythonpath: Sequence[Path] = (ROOT,),
+) -> Assembly:
     """`python <args>` run in its own process, with cdk.json's context, as the CLI runs it."""
-    env = {
-        **os.environ,
-        "CDK_OUTDIR": str(outdir),
-        "CDK_CONTEXT_JSON": json.dumps(cdk_context()),
-        "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=SYNTH_TIMEOUT_SECONDS,
+    env = {"CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(cdk_context())}
+    run_fresh(
+        *args, env=env, cwd=cwd, pythonpath=pythonpath, timeout=SYNTH_TIMEOUT_SECONDS, prints=False
     )
     return read_assembly(outdir, stack_name)
 

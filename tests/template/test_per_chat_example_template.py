@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 from aws_cdk.assertions import Annotations, Match
 from syrupy.assertion import SnapshotAssertion
 
+from tests.conftest import ROOT
 from tests.template.conftest import Synth
 from tests.template.iam import as_list, connect_statements, role_statements
 from tests.template.test_app_template import APP_INSTANCE_ARN, CONNECT_CONDITIONS
 from tests.template.test_lambda_asset import read_assembly, run_app
 
+EXAMPLE_DIR = ROOT / "examples" / "per_chat_backend"
+# `python -m per_chat_backend.app`, first making sure the repository's own modules are out of reach.
+COPIED_OUT_APP = """
+import importlib.util, runpy
+for name in ("stacks", "examples", "standins", "tests"):
+    assert importlib.util.find_spec(name) is None, f"{name} is importable: not a copy on its own"
+runpy.run_module("per_chat_backend.app", run_name="__main__")
+"""
 FLOW_ARN = {
     "Fn::Join": [
         "",
@@ -178,6 +188,27 @@ def test_per_chat_example_app_py_template_equals_tested_template(
     # The documented command's app (examples/per_chat_backend/app.py), in its own process.
     assembly = run_app(
         tmp_path, "-m", "examples.per_chat_backend.app", stack_name=per_chat_synth.stack.stack_name
+    )
+    assert assembly.template == per_chat_synth.raw
+
+
+def test_per_chat_example_copied_out_of_repository_synthesizes_tested_template(
+    per_chat_synth: Synth, tmp_path: Path
+) -> None:
+    # Only the example's folder and the library: nothing of the repository's app is importable.
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(EXAMPLE_DIR, project / "per_chat_backend", ignore=ignore)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "contact_streaming").symlink_to(ROOT / "contact_streaming", target_is_directory=True)
+    assembly = run_app(
+        tmp_path / "cdk.out",
+        "-c",
+        COPIED_OUT_APP,
+        stack_name=per_chat_synth.stack.stack_name,
+        cwd=project,
+        pythonpath=(library,),
     )
     assert assembly.template == per_chat_synth.raw
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy, Token
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import endpoint, quota, validation
+from contact_streaming import quota, topic_policy, validation
 from contact_streaming.provider import StreamingProvider
 from contact_streaming.quota import ConnectQuotas
 
@@ -60,21 +60,19 @@ class ContactStreaming(Construct):
             quotas, if raised; per stack like quota_share. Default: None, meaning Connect's
             defaults, ConnectQuotas(start_per_second=5, stop_per_second=2).
         """
-        validation.check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn)
+        existing = StreamingProvider.find(scope)
+        # The provider knows its stack's account: no call into jsii per stream once it exists.
+        account = existing.account if existing is not None else Stack.of(scope).account
+        validation.check_instance(instance_id, instance_arn, account)
         validation.check_removal_policy(removal_policy)
         validation.check_exactly_one(
             "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
         )
         validation.check_length("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
-        if instance_id is not None:
-            validation.check_length("instance_id", instance_id, validation.INSTANCE_ID_LIMITS)
-        if instance_arn is not None:
-            validation.check_instance_arn(instance_arn)
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn)
-        found = endpoint.checked(topic) if topic is not None else None
+        found = topic_policy.checked(topic) if topic is not None else None
         wanted_share = quota.quota_share(quota_share, connect_quotas)
-        existing = StreamingProvider.find(scope)
         if existing is not None:
             existing.check_quota(wanted_share)
         super().__init__(scope, construct_id)
@@ -90,14 +88,12 @@ class ContactStreaming(Construct):
             "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
             instance.region,
         )
-        if instance_arn is not None:
-            validation.check_same_account(instance.account, provider.account)
         provider.allow_instance(instance.arn)
-        if topic is not None:
-            policy = endpoint.allow_connect(topic, instance)
+        if topic is not None and found is not None:
+            policy = topic_policy.allow_connect(topic, found, instance)
         else:
             # An ARN of a topic set up here (e.g. a StreamingEndpoint's): depend on its policy too.
-            policy = endpoint.policy_for(endpoint_arn)
+            policy = topic_policy.policy_for(self, endpoint_arn)
 
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).

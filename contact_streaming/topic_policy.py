@@ -15,7 +15,7 @@ from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
-from constructs import IDependable
+from constructs import IConstruct, IDependable
 
 from contact_streaming import validation
 from contact_streaming.instance import Instance
@@ -26,8 +26,12 @@ AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    """What a stream needs of its topic. Each read of a topic is a call into jsii (Node)."""
+class CheckedTopic:
+    """A topic that passed the checks, and what a stream needs of it.
+
+    Each read of a topic is a call into jsii (Node): a topic is read once, here. It holds no
+    reference to the topic itself, so the cache entry keyed by the topic goes with the topic.
+    """
 
     arn: str
     region: str
@@ -43,20 +47,25 @@ class Granted:
     by_resolved: dict[str, IDependable | None] = field(default_factory=dict)
 
 
-_CHECKED: weakref.WeakKeyDictionary[sns.ITopic, Endpoint] = weakref.WeakKeyDictionary()
+# Each weakly keyed: what is known of a topic, a stack or an app goes with it.
+_CHECKED: weakref.WeakKeyDictionary[sns.ITopic, CheckedTopic] = weakref.WeakKeyDictionary()
 _GRANTED: weakref.WeakKeyDictionary[Stack, Granted] = weakref.WeakKeyDictionary()
-# Each topic policy given a Connect statement, by its topic's ARN: a token, unique in the process.
-_POLICIES: dict[str, IDependable] = {}
+# Per app (its root construct): each topic policy given a Connect statement, by the topic's ARN
+# (a token, unique in the app), so a stream given that ARN can depend on the policy.
+_POLICIES: weakref.WeakKeyDictionary[IConstruct, dict[str, IDependable]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def checked(topic: sns.ITopic, *, owner: str = OWNER) -> Endpoint:
+def checked(topic: sns.ITopic, *, owner: str = OWNER) -> CheckedTopic:
     """Refuse a FIFO topic or one on the AWS-managed key; read each topic once."""
     found = _CHECKED.get(topic)
     if found is None:
         if topic.fifo:
             raise validation.fifo_topic_error(topic.node.path, owner=owner)
         check_key(topic, owner=owner)
-        found = _CHECKED[topic] = Endpoint(topic.topic_arn, topic.env.region, Stack.of(topic))
+        found = CheckedTopic(topic.topic_arn, topic.env.region, Stack.of(topic))
+        _CHECKED[topic] = found
     return found
 
 
@@ -77,14 +86,13 @@ def check_key(topic: sns.ITopic, *, owner: str = OWNER) -> None:
 
 
 def allow_connect(
-    topic: sns.ITopic, instance: Instance, *, owner: str = OWNER
+    topic: sns.ITopic, found: CheckedTopic, instance: Instance, *, owner: str = OWNER
 ) -> IDependable | None:
-    """Let Connect stream to `topic` for `instance`: statements added once per topic and instance.
+    """Let Connect stream to `topic` (`found` by `checked`) for `instance`: statements added once.
 
     The same topic and instance again (equal once resolved, so equal tokens match) add nothing.
     Returns the topic policy to depend on (None when the stack cannot change it).
     """
-    found = checked(topic, owner=owner)
     granted = _GRANTED.get(found.stack)
     if granted is None:
         granted = _GRANTED[found.stack] = Granted()
@@ -95,14 +103,26 @@ def allow_connect(
         if key not in granted.by_resolved:
             policy = granted.by_resolved[key] = add_statements(topic, found.stack, instance, owner)
             if policy is not None:
-                _POLICIES.setdefault(found.arn, policy)
+                app_policies(found.stack).setdefault(found.arn, policy)
         granted.by_strings[strings] = granted.by_resolved[key]
     return granted.by_strings[strings]
 
 
-def policy_for(topic_arn: str) -> IDependable | None:
-    """The policy `allow_connect` gave the topic with this ARN (the same token), if any."""
-    return _POLICIES.get(topic_arn)
+def app_policies(scope: IConstruct) -> dict[str, IDependable]:
+    """The topic policies `allow_connect` gave Connect statements in `scope`'s app, by topic ARN."""
+    root = scope.node.root
+    policies = _POLICIES.get(root)
+    if policies is None:
+        policies = _POLICIES[root] = {}
+    return policies
+
+
+def policy_for(scope: IConstruct, topic_arn: str) -> IDependable | None:
+    """The policy `allow_connect` gave the topic with this ARN (the same token) in `scope`'s app."""
+    if known(topic_arn):
+        # Only a topic made in this app has a policy to depend on, and its ARN is a token.
+        return None
+    return app_policies(scope).get(topic_arn)
 
 
 def source_conditions(account: str, instance_arn: str) -> dict[str, dict[str, str]]:

@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from standins.aws import ACCOUNT, REGION, STACK_NAME
-from standins.cloudformation import ResponseEndpoint
 from standins.events import cfn_event, lambda_environment
 from standins.lambda_service import (
     DEFAULT_RETRY_ATTEMPTS,
@@ -34,6 +33,7 @@ from standins.lambda_service import (
     LambdaService,
     LambdaStats,
 )
+from standins.response_endpoint import ResponseEndpoint
 from standins.template import Template, TemplateError, provider_function_id
 
 DEFAULT_SERVICE_TIMEOUT_S = 3600.0
