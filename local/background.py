@@ -45,16 +45,16 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         with running_session(STATE) as session:
-            sns = session.client("sns")
+            participant = session.participant_client()
             chats = [
-                Chat(session.connect, sns, INSTANCE_ID, contact).start()
+                Chat(session.connect, participant, INSTANCE_ID, contact).start()
                 for contact in (CONTACT_ID, OTHER_CONTACT_ID)
             ]
             state = {
                 "serve_pid": os.getpid(),
                 "engine_pid": session.engine.pid,
                 "connect_url": session.connect.url,
-                "env": session.settings.client_env(),
+                "env": session.sdk_env(),
             }
             STATE_FILE.write_text(json.dumps(state, indent=2))
             try:
