@@ -55,7 +55,7 @@ class Report:
         with self.lock:
             self.calls[f"{service} {operation}"] += 1
             if error:
-                self.errors[f"{service} {operation} {error}"] += 1
+                self.errors[f"{service} {operation}: {error}"] += 1
 
     def hook(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         """The `after-call` handler of botocore: count the call (never looks at its body)."""
@@ -71,7 +71,7 @@ class Report:
         for name, count in sorted(self.calls.items()):
             self.say(f"  {count:4d}  {name}")
         for name, count in sorted(self.errors.items()):
-            self.say(f"        ({count} answered {name.rsplit(' ', 1)[-1]}: {name})")
+            self.say(f"        of which {count} answered an error: {name}")
         self.say("\ncdk CLI runs")
         for line in self.cli:
             self.say(f"  {line}")

@@ -31,6 +31,7 @@ from acceptance.names import (
 from acceptance.report import Report
 
 STACK_WAIT_S = 1800.0
+SETTLED = ("REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS")
 
 
 class StepError(Exception):
@@ -352,7 +353,8 @@ class Run:
         """Clean-up: wait out an operation in progress, delete the stack, wait until it is gone."""
         deadline = time.monotonic() + STACK_WAIT_S
         status = self.stack_status(name)
-        while status.endswith("_IN_PROGRESS") and not status.startswith("DELETE"):
+        # A change set the interrupted CLI never executed (REVIEW_IN_PROGRESS) will not move.
+        while status.endswith("_IN_PROGRESS") and status not in SETTLED:
             if time.monotonic() > deadline:
                 raise StepError(f"{name} stayed {status}")
             time.sleep(2)
