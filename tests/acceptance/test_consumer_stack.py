@@ -18,8 +18,7 @@ INSTANCE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 def template() -> dict[str, Any]:
     """The consumer stack's template."""
     app = App(context={CONSUMER_STACK_CONTEXT: "Consumer", INSTANCE_CONTEXT: INSTANCE_ID})
-    found: dict[str, Any] = Template.from_stack(build(app)).to_json()
-    return found
+    return dict(Template.from_stack(build(app)).to_json())
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
