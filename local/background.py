@@ -26,6 +26,7 @@ from local.engine import EngineError, stop_group
 from local.session import running_session
 from local.world import (
     ACCOUNT,
+    CONTACT_FLOW_ID,
     CONTACT_ID,
     INSTANCE_ID,
     OTHER_CONTACT_ID,
@@ -131,6 +132,8 @@ def up() -> int:
     print(f"\nThe chat on contact {CONTACT_ID} is streaming to the topic above. To move the")
     print(f"stream to the other active chat: cdk deploy --parameters InstanceId={INSTANCE_ID} \\")
     print(f"  --parameters ContactId={OTHER_CONTACT_ID}")
+    print("The acceptance run works against it too (after the exports above):")
+    print(f"  make acceptance-aws INSTANCE_ID={INSTANCE_ID} CONTACT_FLOW_ID={CONTACT_FLOW_ID}")
     print("`make local-down` destroys the stack and stops everything.")
     return 0
 

@@ -43,19 +43,30 @@ class Played:
     contact_id: str
     run_id: str
     watcher: Watcher
+    others_before: dict[str, tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
 def played(session: Session, cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Played:
     """One full run, shared by the tests of this module."""
     runner = make_runner(session, tmp_path_factory.mktemp("acceptance"))
+    others_before = stacks_now(session)
     with Watcher(runner.tmp, session.connect.chats.tokens) as watcher:
         finished = runner.run("--messages", str(K), "--after-destroy", str(AFTER))
     contact = re.search(r"chat contact (\S+) started", finished.output)
     run_id = re.search(r"Acceptance run (\w+):", finished.output)
     assert contact, finished.output
     assert run_id, finished.output
-    return Played(finished, runner, contact.group(1), run_id.group(1), watcher)
+    return Played(finished, runner, contact.group(1), run_id.group(1), watcher, others_before)
+
+
+def stacks_now(session: Session) -> dict[str, tuple[str, str]]:
+    """Every stack not deleted: its status and when it last changed."""
+    found = session.client("cloudformation").describe_stacks()["Stacks"]
+    return {
+        s["StackName"]: (s["StackStatus"], str(s.get("LastUpdatedTime", s["CreationTime"])))
+        for s in found
+    }
 
 
 def timeline(output: str) -> list[str]:
@@ -109,6 +120,13 @@ def test_acceptance_run_leaves_no_stack_queue_topic_log_group_or_file(
     groups = session.client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups if run_id in g["logGroupName"]] == []
     assert list((played.runner.tmp / "tmp").iterdir()) == []
+
+
+def test_acceptance_run_touches_no_stack_it_did_not_create(
+    session: Session, played: Played
+) -> None:
+    assert "CDKToolkit" in played.others_before
+    assert stacks_now(session) == played.others_before
 
 
 def test_acceptance_tokens_never_printed_logged_or_written(
