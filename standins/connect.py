@@ -509,6 +509,14 @@ def check_member(shape: Shape, value: Any, path: str) -> None:
                 f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
                 f"Member must have length between {low} and {high}",
             )
+    if shape.type_name == "integer":
+        low, high = shape.metadata.get("min", -(1 << 31)), shape.metadata.get("max", 1 << 31)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ConnectError(
+                "InvalidParameterException",
+                f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                f"Member must have value between {low} and {high}",
+            )
 
 
 def verify_signature(
