@@ -128,7 +128,8 @@ def main() -> int:
         with running_session(folder) as session:
             timeline.mark(
                 f"engine ready: ministack at {session.settings.url} (PID {session.engine.pid}), "
-                f"local Connect at {session.connect.url}; preflight passed"
+                f"local Connect at {session.connect.url} (participant service at "
+                f"{session.participant_url}); preflight passed"
             )
             play(session, folder, timeline)
     except (DemoError, EngineError, CdkTimeoutError, TimeoutError) as error:
