@@ -8,6 +8,7 @@ failure and on Ctrl-C alike.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import sys
 import tempfile
@@ -144,7 +145,7 @@ class Run:
             "deploy",
             name,
             "--app",
-            f"{sys.executable} -m acceptance.consumer",
+            f"{shlex.quote(sys.executable)} -m acceptance.consumer",
             "-c",
             f"{CONSUMER_STACK_CONTEXT}={name}",
             "-c",
