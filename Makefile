@@ -10,6 +10,7 @@ CDK := node_modules/.bin/cdk
 ENGINE_VENV := .venv-engine
 INSTANCE_ID ?=
 CONTACT_ID ?=
+CONTACT_FLOW_ID ?=
 
 .PHONY: setup synth test lint typecheck unit deploy destroy clean
 
@@ -94,3 +95,16 @@ local-up: setup engine
 
 local-down: setup
 	$(BIN)/python -m local down
+
+.PHONY: acceptance acceptance-aws
+
+# The acceptance scenario on the local engine and the local Connect: tests/acceptance, which
+# `make unit` (so `make test`) also runs. See docs/acceptance.md.
+acceptance: setup engine
+	$(BIN)/pytest tests/acceptance
+
+# The same scenario on the account and region the SDK's standard settings name (profile,
+# AWS_REGION, credentials, AWS_ENDPOINT_URL*). It deletes everything it creates.
+acceptance-aws: setup
+	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_FLOW_ID)" || { echo "usage: make acceptance-aws INSTANCE_ID=<instance id> CONTACT_FLOW_ID=<contact flow id>"; exit 2; }
+	$(BIN)/python -m acceptance --instance-id $(INSTANCE_ID) --contact-flow-id $(CONTACT_FLOW_ID)

@@ -3,5 +3,13 @@
 from contact_streaming.contact_streaming import ContactStreaming
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import StreamingEndpoint
+from contact_streaming.views import ConsumerView, MessageVisibility, ParticipantRole
 
-__all__ = ["ConnectQuotas", "ContactStreaming", "StreamingEndpoint"]
+__all__ = [
+    "ConnectQuotas",
+    "ConsumerView",
+    "ContactStreaming",
+    "MessageVisibility",
+    "ParticipantRole",
+    "StreamingEndpoint",
+]

@@ -26,6 +26,7 @@ from local.engine import EngineError, stop_group
 from local.session import running_session
 from local.world import (
     ACCOUNT,
+    CONTACT_FLOW_ID,
     CONTACT_ID,
     INSTANCE_ID,
     OTHER_CONTACT_ID,
@@ -45,16 +46,16 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         with running_session(STATE) as session:
-            sns = session.client("sns")
+            participant = session.participant_client()
             chats = [
-                Chat(session.connect, sns, INSTANCE_ID, contact).start()
+                Chat(session.connect, participant, INSTANCE_ID, contact).start()
                 for contact in (CONTACT_ID, OTHER_CONTACT_ID)
             ]
             state = {
                 "serve_pid": os.getpid(),
                 "engine_pid": session.engine.pid,
                 "connect_url": session.connect.url,
-                "env": session.settings.client_env(),
+                "env": session.sdk_env(),
             }
             STATE_FILE.write_text(json.dumps(state, indent=2))
             try:
@@ -131,6 +132,8 @@ def up() -> int:
     print(f"\nThe chat on contact {CONTACT_ID} is streaming to the topic above. To move the")
     print(f"stream to the other active chat: cdk deploy --parameters InstanceId={INSTANCE_ID} \\")
     print(f"  --parameters ContactId={OTHER_CONTACT_ID}")
+    print("The acceptance run works against it too (after the exports above):")
+    print(f"  make acceptance-aws INSTANCE_ID={INSTANCE_ID} CONTACT_FLOW_ID={CONTACT_FLOW_ID}")
     print("`make local-down` destroys the stack and stops everything.")
     return 0
 

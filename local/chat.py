@@ -1,43 +1,29 @@
-"""An active chat contact in the local Connect, whose messages stream to SNS as Connect does.
+"""A chat in the local Connect: a customer and an agent talking through the participant service.
 
-Each message of the chat goes, as an SNS message, to the endpoint topic of every active stream of
-that contact (the payload and message attributes of Connect's message streaming). A message sent
-while no stream runs reaches no topic, as in Connect.
+The contact starts in the local Connect (with a known ContactId, so the demo can deploy on it),
+an agent joins, and both connect with their participant tokens (CreateParticipantConnection);
+then they say a line every `interval_s` seconds with SendMessage, through boto3's real
+`connectparticipant` client. The local Connect streams each message, as Connect does, to the
+topic of every active stream of the contact; a message sent while no stream runs reaches no topic.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import threading
-import time
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.world import ACCOUNT
+from standins.chat import CUSTOMER, Published
 from standins.connect import ConnectStandIn
 
 SCRIPT = (
-    ("CUSTOMER", "Customer", "Hello, my parcel has not arrived."),
-    ("AGENT", "Agent", "Sorry to hear that. What is the order number?"),
-    ("CUSTOMER", "Customer", "It is 4711."),
-    ("AGENT", "Agent", "Thanks, it is out for delivery today."),
+    ("CUSTOMER", "Hello, my parcel has not arrived."),
+    ("AGENT", "Sorry to hear that. What is the order number?"),
+    ("CUSTOMER", "It is 4711."),
+    ("AGENT", "Thanks, it is out for delivery today."),
 )
-
-
-@dataclass(frozen=True)
-class Published:
-    """One chat message published to one stream's topic."""
-
-    streaming_id: str
-    topic_arn: str
-    item_id: str
-    content: str
-    at: float
 
 
 class Chat:
@@ -46,26 +32,32 @@ class Chat:
     def __init__(
         self,
         connect: ConnectStandIn,
-        sns: Any,
+        participant: Any,
         instance_id: str,
         contact_id: str,
         interval_s: float = 0.5,
     ) -> None:
         self.connect = connect
-        self.sns = sns
+        self.participant = participant
         self.instance_id = instance_id
         self.contact_id = contact_id
         self.interval_s = interval_s
         self.lines = itertools.cycle(SCRIPT)
+        self.connections: dict[str, str] = {}
         self.lock = threading.Lock()
-        self.published: list[Published] = []
         self.failures: list[str] = []
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
     def start(self) -> Chat:
-        """Make the contact active in the local Connect and start chatting."""
-        self.connect.add_contact(self.instance_id, self.contact_id)
+        """Start the chat contact, connect its customer and agent, and start chatting."""
+        _, customer = self.connect.start_chat(self.instance_id, self.contact_id)
+        agent = self.connect.join_agent(self.contact_id)
+        for role, token in ((CUSTOMER, customer), ("AGENT", agent)):
+            answer = self.participant.create_participant_connection(
+                ParticipantToken=token, Type=["CONNECTION_CREDENTIALS"]
+            )
+            self.connections[role] = answer["ConnectionCredentials"]["ConnectionToken"]
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
         return self
@@ -79,72 +71,29 @@ class Chat:
     def run(self) -> None:
         """Say a line every interval until stopped."""
         while not self.stopping.wait(self.interval_s):
-            role, name, text = next(self.lines)
-            self.say(role, name, text)
+            role, text = next(self.lines)
+            self.say(role, text)
 
-    def say(self, role: str, name: str, text: str) -> list[Published]:
-        """Send one chat message: publish it to every active stream of this contact."""
-        item = message_item(self.contact_id, role, name, text)
-        sent = []
-        for stream in self.connect.active_streams():
-            if (stream.instance_id, stream.contact_id) != (self.instance_id, self.contact_id):
-                continue
-            try:
-                self.sns.publish(
-                    TopicArn=stream.endpoint_arn,
-                    Message=json.dumps(item),
-                    MessageAttributes=attributes(self.instance_id, self.contact_id, role),
-                )
-            except (BotoCoreError, ClientError) as error:
-                with self.lock:
-                    self.failures.append(f"{stream.endpoint_arn}: {error}")
-                continue
-            sent.append(
-                Published(
-                    stream.streaming_id, stream.endpoint_arn, item["Id"], text, time.monotonic()
-                )
+    def say(self, role: str, text: str) -> list[Published]:
+        """Send one message as `role` (SendMessage); what the local Connect streamed of it."""
+        try:
+            sent = self.participant.send_message(
+                ConnectionToken=self.connections[role], ContentType="text/plain", Content=text
             )
-        with self.lock:
-            self.published.extend(sent)
-        return sent
+        except (BotoCoreError, ClientError) as error:
+            with self.lock:
+                self.failures.append(f"{role}: {error}")
+            return []
+        return [p for p in self.published() if p.item["Id"] == sent["Id"]]
+
+    def published(self) -> list[Published]:
+        """Every item of this chat the local Connect published to a topic so far."""
+        return self.connect.chats.published_to(self.contact_id)
 
     def published_to(self, streaming_id: str) -> list[Published]:
         """What went to one stream's topic so far."""
-        with self.lock:
-            return [p for p in self.published if p.streaming_id == streaming_id]
+        return [p for p in self.published() if p.streaming_id == streaming_id]
 
     def count(self) -> int:
-        """How many messages were published so far (all streams)."""
-        with self.lock:
-            return len(self.published)
-
-
-def message_item(contact_id: str, role: str, name: str, text: str) -> dict[str, str]:
-    """The SNS message body: the chat item, as Connect's message streaming sends it."""
-    return {
-        "AbsoluteTime": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "Content": text,
-        "ContentType": "text/plain",
-        "Id": str(uuid.uuid4()),
-        "Type": "MESSAGE",
-        "ParticipantId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{contact_id}/{role}")),
-        "DisplayName": name,
-        "ParticipantRole": role,
-        "InitialContactId": contact_id,
-        "ContactId": contact_id,
-    }
-
-
-def attributes(instance_id: str, contact_id: str, role: str) -> dict[str, dict[str, str]]:
-    """The SNS message attributes Connect sets (subscribers filter on MessageVisibility)."""
-    values = {
-        "InitialContactId": contact_id,
-        "ContactId": contact_id,
-        "ParticipantRole": role,
-        "InstanceId": instance_id,
-        "AccountId": ACCOUNT,
-        "Type": "MESSAGE",
-        "ContentType": "text/plain",
-        "MessageVisibility": "ALL",
-    }
-    return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
+        """How many items were published so far (all streams)."""
+        return len(self.published())

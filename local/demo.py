@@ -74,11 +74,12 @@ def deploy_args(outputs_file: Path) -> list[str]:
 def play(session: Session, folder: Path, timeline: Timeline) -> None:
     """Bootstrap, deploy, watch messages, destroy, watch the silence."""
     env = session.settings.client_env()
-    sns = session.client("sns")
-    chat = Chat(session.connect, sns, INSTANCE_ID, CONTACT_ID).start()
-    subscriber = Subscriber(sns).start()
+    chat = Chat(session.connect, session.participant_client(), INSTANCE_ID, CONTACT_ID).start()
+    subscriber = Subscriber(session.client("sns")).start()
     try:
-        timeline.mark(f"chat contact {CONTACT_ID} active in the local Connect, chatting")
+        timeline.mark(
+            f"chat contact {CONTACT_ID} active in the local Connect: customer and agent chatting"
+        )
         checked(cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], env))
         timeline.mark("cdk bootstrap done")
         outputs_file = folder / "outputs.json"
@@ -127,7 +128,8 @@ def main() -> int:
         with running_session(folder) as session:
             timeline.mark(
                 f"engine ready: ministack at {session.settings.url} (PID {session.engine.pid}), "
-                f"local Connect at {session.connect.url}; preflight passed"
+                f"local Connect at {session.connect.url} (participant service at "
+                f"{session.participant_url}); preflight passed"
             )
             play(session, folder, timeline)
     except (DemoError, EngineError, CdkTimeoutError, TimeoutError) as error:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.engine import Engine, EngineSettings, Tls, free_port
+import boto3
+
+from local.engine import CLIENT_CONFIG, Engine, EngineSettings, Tls, free_port
 from local.preflight import preflight
-from local.world import CREDENTIALS, REGION
+from local.world import CONTACT_FLOW_ID, CREDENTIALS, INSTANCE_ID, REGION
 from standins.connect import ConnectStandIn
 
 
@@ -30,20 +32,51 @@ class Session:
         """The engine's settings (URL, CA, what to export)."""
         return self.engine.settings
 
+    @property
+    def participant_url(self) -> str:
+        """The local Connect's participant service endpoint."""
+        return self.connect.start_participant_service().url
+
+    def sdk_env(self) -> dict[str, str]:
+        """What to export so any AWS SDK (or the CLI) uses the engine and the local Connect."""
+        return {
+            **self.settings.client_env(),
+            "AWS_ENDPOINT_URL_CONNECT": self.connect.url,
+            "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": self.participant_url,
+        }
+
     def client(self, service: str) -> Any:
         """A bounded boto3 client of the engine."""
         return self.settings.client(service)
+
+    def participant_client(self) -> Any:
+        """A boto3 `connectparticipant` client of the local Connect's participant service."""
+        credentials = self.settings.credentials
+        session: Any = boto3.session.Session()
+        return session.client(
+            "connectparticipant",
+            region_name=REGION,
+            endpoint_url=self.participant_url,
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.token,
+            config=CLIENT_CONFIG,
+        )
 
 
 @contextmanager
 def running_session(folder: Path) -> Iterator[Session]:
     """Start the local Connect and the engine under `folder`, check them, stop both at the end."""
     connect = ConnectStandIn(REGION, credentials=CREDENTIALS).start()
+    connect.add_instance(INSTANCE_ID, CONTACT_FLOW_ID)
+    connect.start_participant_service()
     try:
         settings = EngineSettings(folder, free_port(), Tls.create(folder / "tls"), connect.url)
         engine = Engine(settings).start()
         try:
             preflight(settings)
+            # The local Connect streams chats through the engine's SNS, as Connect does.
+            connect.publish_with(settings.client("sns"))
             yield Session(connect, engine)
         finally:
             engine.stop()

@@ -18,6 +18,8 @@ STACK_NAME = "ContactStreamingStack"
 # their access key id, with its own AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
 CREDENTIALS = Credentials(ACCOUNT, SECRET_KEY, SESSION_TOKEN)
 INSTANCE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+# A published contact flow of the local instance (one that would put the chat in a queue).
+CONTACT_FLOW_ID = "c0ffee00-1234-4abc-9def-0123456789ab"
 CONTACT_ID = "5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c"
 OTHER_CONTACT_ID = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
 UNKNOWN_CONTACT_ID = "00000000-0000-4000-8000-00000000dead"
@@ -25,6 +27,7 @@ UNKNOWN_CONTACT_ID = "00000000-0000-4000-8000-00000000dead"
 __all__ = [
     "ACCOUNT",
     "CDK",
+    "CONTACT_FLOW_ID",
     "CONTACT_ID",
     "CREDENTIALS",
     "ENGINE_PYTHON",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from aws_cdk import CfnOutput, CfnParameter, Stack
+from aws_cdk import App, CfnOutput, CfnParameter, Stack
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -15,6 +16,28 @@ from contact_streaming.streaming_endpoint import encrypted_topic
 INSTANCE_ID_PATTERN = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
 CONTACT_ID_PATTERN = r"^[A-Za-z0-9-]{1,256}$"
 EXISTING_TOPIC_CONTEXT = "existingTopicArn"
+STACK_NAME_CONTEXT = "stackName"
+DEFAULT_STACK_NAME = "ContactStreamingStack"
+# CloudFormation's rule for stack names.
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+
+
+def stack_name(app: App) -> str:
+    """The app's stack name: context ``stackName`` (``cdk deploy -c stackName=…``) or the default.
+
+    Another name deploys a second, independent copy of the app (the acceptance run does), so a
+    deployed ``ContactStreamingStack`` is never touched. A name CloudFormation would refuse
+    raises ValueError naming it.
+    """
+    name = app.node.try_get_context(STACK_NAME_CONTEXT)
+    if name is None:
+        return DEFAULT_STACK_NAME
+    if not isinstance(name, str) or not STACK_NAME_PATTERN.match(name):
+        raise ValueError(
+            f"context {STACK_NAME_CONTEXT}={name!r} is not a CloudFormation stack name: "
+            "use a letter, then letters, digits and hyphens (at most 128 characters)"
+        )
+    return name
 
 
 class StreamingStack(Stack):

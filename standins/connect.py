@@ -9,11 +9,12 @@ stand-in checks SigV4 (service `connect`, the expected region, the signature its
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
 import uuid
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +25,16 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, Shape, StructureShape
 
-from standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.aws import ACCESS_KEY, ACCOUNT, REGION, SECRET_KEY, SESSION_TOKEN
+from standins.chat import Chats, Stream
+from standins.participant import ParticipantService
 from standins.server import LocalServer, QuietRequestHandler
 
 START = "StartContactStreaming"
 STOP = "StopContactStreaming"
+START_CHAT = "StartChatContact"
+DESCRIBE_INSTANCE = "DescribeInstance"
+DESCRIBE_FLOW = "DescribeContactFlow"
 ACTIVE = "ACTIVE"
 ENDED = "ENDED"
 STOPPED = "STOPPED"
@@ -37,7 +43,27 @@ ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.connect/"
 STACK_CALLER = "stack"
 
 MODEL = botocore.session.get_session().get_service_model("connect")
-OPERATIONS = {MODEL.operation_model(name).http["requestUri"]: name for name in (START, STOP)}
+
+
+def route(operation: str) -> tuple[str, re.Pattern[str]]:
+    """The HTTP method and path pattern of an operation, from the model's requestUri."""
+    http = MODEL.operation_model(operation).http
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(http["requestUri"]))
+    return http["method"], re.compile(f"^{pattern}$")
+
+
+OPERATIONS = {
+    name: route(name) for name in (START, STOP, START_CHAT, DESCRIBE_INSTANCE, DESCRIBE_FLOW)
+}
+
+
+def operation_at(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    """The operation a request names, with its path parameters."""
+    for name, (verb, pattern) in OPERATIONS.items():
+        found = pattern.match(path.split("?", 1)[0])
+        if verb == method and found:
+            return name, found.groupdict()
+    return None
 
 
 def error_status(code: str) -> int:
@@ -148,6 +174,7 @@ class ConnectStandIn:
         self.credentials = credentials or Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
         self.lock = threading.Lock()
         self.http: LocalServer | None = None
+        self.participant: ParticipantService | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -158,14 +185,57 @@ class ConnectStandIn:
             self.tokens: dict[str, str] = {}
             self.calls: list[Call] = []
             self.rejected_signatures: list[str] = []
-            self.faults: dict[str, deque[Fault]] = {START: deque(), STOP: deque()}
+            self.faults: dict[str, deque[Fault]] = defaultdict(deque)
             self.buckets: dict[str, TokenBucket] = {}
+            self.instances: dict[str, set[str]] = {}
+            self.chat_tokens: dict[str, dict[str, Any]] = {}
+        sns = getattr(self, "chats", None)
+        self.chats = Chats(self.streams_of, self.end_contact)
+        if sns is not None:
+            self.chats.publish_with(sns.sns)
 
     # --- scripting -------------------------------------------------------------------------
     def add_contact(self, instance_id: str, contact_id: str, state: str = ACTIVE) -> None:
         """Make a chat contact known, ACTIVE unless told otherwise."""
         with self.lock:
             self.contacts[(instance_id, contact_id)] = state
+
+    def add_instance(self, instance_id: str, *contact_flow_ids: str) -> None:
+        """Make an instance known (DescribeInstance), with its published contact flows."""
+        with self.lock:
+            self.instances.setdefault(instance_id, set()).update(contact_flow_ids)
+
+    def start_chat(
+        self, instance_id: str, contact_id: str | None = None, display_name: str = "Customer"
+    ) -> tuple[str, str]:
+        """Start an ACTIVE chat contact (as StartChatContact does): its id and customer token."""
+        contact_id = contact_id or str(uuid.uuid4())
+        self.add_contact(instance_id, contact_id)
+        customer = self.chats.open(instance_id, contact_id, display_name)
+        return contact_id, customer.participant_token
+
+    def join_agent(self, contact_id: str, display_name: str = "Agent") -> str:
+        """An agent joins a chat (as the agent's workspace would): the agent's participant token."""
+        return self.chats.join(contact_id, "AGENT", display_name).participant_token
+
+    def publish_with(self, sns: Any) -> None:
+        """Stream chat items through this boto3 SNS client (the local engine's SNS)."""
+        self.chats.publish_with(sns)
+
+    def start_participant_service(self) -> ParticipantService:
+        """Serve the participant service on an endpoint of its own (started once)."""
+        if self.participant is None:
+            self.participant = ParticipantService(self.chats).start()
+        return self.participant
+
+    def streams_of(self, instance_id: str, contact_id: str) -> list[Stream]:
+        """The active streams of one contact."""
+        with self.lock:
+            return [
+                Stream(s.streaming_id, s.endpoint_arn)
+                for s in self.streams.values()
+                if s.state == ACTIVE and (s.instance_id, s.contact_id) == (instance_id, contact_id)
+            ]
 
     def end_contact(self, instance_id: str, contact_id: str) -> None:
         """End a contact: its streams stop with it."""
@@ -223,7 +293,9 @@ class ConnectStandIn:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving (both endpoints) and close the sockets."""
+        if self.participant is not None:
+            self.participant.stop()
         if self.http is not None:
             self.http.stop()
 
@@ -249,6 +321,7 @@ class ConnectStandIn:
         caller: str = STACK_CALLER,
     ) -> None:
         """Remember one answered call and who made it."""
+        body = {name: value for name, value in body.items() if name != "ParticipantToken"}
         with self.lock:
             self.calls.append(
                 Call(
@@ -265,10 +338,98 @@ class ConnectStandIn:
     def perform(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         """Apply a valid request to the state; return the response body or raise ConnectError."""
         validate(MODEL.operation_model(operation), body)
+        if operation == START_CHAT:
+            return self.start_chat_contact(body)
         with self.lock:
             if operation == START:
                 return self.start_streaming(body)
-            return self.stop_streaming(body)
+            if operation == STOP:
+                return self.stop_streaming(body)
+            if operation == DESCRIBE_INSTANCE:
+                return self.describe_instance(body)
+            return self.describe_contact_flow(body)
+
+    def instance_flows(self, instance_id: str) -> set[str]:
+        """The contact flows of a known instance, or ResourceNotFoundException."""
+        flows = self.instances.get(instance_id)
+        if flows is None:
+            raise ConnectError("ResourceNotFoundException", f"Instance {instance_id} not found")
+        return flows
+
+    def describe_instance(self, body: dict[str, Any]) -> dict[str, Any]:
+        """DescribeInstance of a known instance."""
+        instance_id = body["InstanceId"]
+        self.instance_flows(instance_id)
+        return {
+            "Instance": {
+                "Id": instance_id,
+                "Arn": instance_arn(self.region, instance_id),
+                "IdentityManagementType": "CONNECT_MANAGED",
+                "InstanceAlias": "local",
+                "InstanceStatus": "ACTIVE",
+                "InboundCallsEnabled": True,
+                "OutboundCallsEnabled": False,
+            }
+        }
+
+    def describe_contact_flow(self, body: dict[str, Any]) -> dict[str, Any]:
+        """DescribeContactFlow of a published flow of a known instance."""
+        instance_id, flow_id = body["InstanceId"], body["ContactFlowId"]
+        if flow_id not in self.instance_flows(instance_id):
+            raise ConnectError(
+                "ResourceNotFoundException",
+                f"Contact flow {flow_id} not found in instance {instance_id}",
+            )
+        return {
+            "ContactFlow": {
+                "Arn": f"{instance_arn(self.region, instance_id)}/contact-flow/{flow_id}",
+                "Id": flow_id,
+                "Name": "Queue the chat",
+                "Type": "CONTACT_FLOW",
+                "State": "ACTIVE",
+                "Status": "PUBLISHED",
+                "Content": "{}",
+            }
+        }
+
+    def start_chat_contact(self, body: dict[str, Any]) -> dict[str, Any]:
+        """StartChatContact: a new ACTIVE chat on a known flow; idempotent on ClientToken."""
+        token = body.get("ClientToken", "")
+        with self.lock:
+            earlier = self.chat_tokens.get(token) if token else None
+            flows = self.instance_flows(body["InstanceId"])
+        if earlier is not None:
+            return earlier
+        if body["ContactFlowId"] not in flows:
+            raise ConnectError(
+                "ResourceNotFoundException",
+                f"Contact flow {body['ContactFlowId']} not found in instance {body['InstanceId']}",
+            )
+        display_name = body["ParticipantDetails"]["DisplayName"]
+        contact_id, participant_token = self.start_chat(body["InstanceId"], None, display_name)
+        chat = self.chats.contact_of(contact_id)
+        assert chat is not None
+        answer: dict[str, Any] = {
+            "ContactId": contact_id,
+            "ParticipantId": chat.participants[0].participant_id,
+            "ParticipantToken": participant_token,
+        }
+        streaming = body.get("ChatStreamingConfiguration")
+        if streaming is not None:
+            with self.lock:
+                started = self.start_streaming(
+                    {
+                        "InstanceId": body["InstanceId"],
+                        "ContactId": contact_id,
+                        "ChatStreamingConfiguration": streaming,
+                        "ClientToken": f"chat-{contact_id}",
+                    }
+                )
+            answer["StreamingId"] = started["StreamingId"]
+        if token:
+            with self.lock:
+                self.chat_tokens[token] = answer
+        return answer
 
     def contact_state(self, body: dict[str, Any]) -> str:
         """The state of the contact a request names, or ResourceNotFoundException."""
@@ -348,6 +509,14 @@ def check_member(shape: Shape, value: Any, path: str) -> None:
                 f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
                 f"Member must have length between {low} and {high}",
             )
+    if shape.type_name == "integer":
+        low, high = shape.metadata.get("min", -(1 << 31)), shape.metadata.get("max", 1 << 31)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ConnectError(
+                "InvalidParameterException",
+                f"1 validation error detected: Value at '{path}' failed to satisfy constraint: "
+                f"Member must have value between {low} and {high}",
+            )
 
 
 def verify_signature(
@@ -396,14 +565,27 @@ class ConnectRequestHandler(QuietRequestHandler):
 
     def do_POST(self) -> None:
         """Route a POST to the operation its path names."""
+        self.route("POST")
+
+    def do_PUT(self) -> None:
+        """Route a PUT (StartChatContact)."""
+        self.route("PUT")
+
+    def do_GET(self) -> None:
+        """Route a GET (DescribeInstance, DescribeContactFlow)."""
+        self.route("GET")
+
+    def route(self, method: str) -> None:
+        """Check the signature, then serve the operation the method and path name."""
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
-        operation = OPERATIONS.get(self.path)
-        if operation is None:
-            self.answer_error("UnknownOperationException", f"No operation at {self.path}")
+        found = operation_at(method, self.path)
+        if found is None:
+            self.answer_error("UnknownOperationException", f"No operation at {method} {self.path}")
             return
+        operation, path_parameters = found
         headers = {k.lower(): v for k, v in self.headers.items()}
         problem = verify_signature(
-            "POST",
+            method,
             self.path,
             headers,
             body,
@@ -419,7 +601,7 @@ class ConnectRequestHandler(QuietRequestHandler):
         except ValueError:
             self.answer_error("SerializationException", "body is not JSON")
             return
-        self.serve(operation, request)
+        self.serve(operation, {**request, **path_parameters})
 
     def serve(self, operation: str, request: dict[str, Any]) -> None:
         """Apply faults, the rate limit and the operation; answer and record."""
@@ -485,3 +667,8 @@ class ConnectRequestHandler(QuietRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def instance_arn(region: str, instance_id: str) -> str:
+    """The ARN of an instance of the local account."""
+    return f"arn:aws:connect:{region}:{ACCOUNT}:instance/{instance_id}"

@@ -17,6 +17,8 @@ from aws_cdk.assertions import Template  # noqa: E402
 from stacks.streaming_stack import StreamingStack  # noqa: E402
 
 STACK_NAME = "ContactStreamingStack"
+# The session's local engine and local Connect (fixtures `session` and `cli`), shared by folders.
+pytest_plugins = ["tests.local_engine"]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ The steps share one deployed stack (module fixture), in file order; each also wo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,25 +21,40 @@ from tests.e2e.conftest import APP_STACK, Cli, running, streams_of
 
 @dataclass
 class Deployed:
-    """The app stack as first deployed, and the chat of its contact."""
+    """The app stack as first deployed, and the chats of its contacts (by ContactId)."""
 
     contact_id: str
     outputs: dict[str, str]
-    chat: Chat
+    chats: dict[str, Chat]
+
+    def new_chat(self, session: Session, interval_s: float = 0.0) -> Chat:
+        """A fresh chat (customer and agent connected), chatting when `interval_s` is given."""
+        chat = Chat(
+            session.connect,
+            session.participant_client(),
+            INSTANCE_ID,
+            str(uuid.uuid4()),
+            interval_s or 3600.0,
+        ).start()
+        self.chats[chat.contact_id] = chat
+        return chat
 
 
 @pytest.fixture(scope="module")
 def deployed(session: Session, cli: Cli, app_assembly: Path) -> Iterator[Deployed]:
     """The app deployed on a fresh chat contact (destroyed at the end if still there)."""
-    contact_id = str(uuid.uuid4())
-    session.connect.add_contact(INSTANCE_ID, contact_id)
-    chat = Chat(session.connect, session.client("sns"), INSTANCE_ID, contact_id, 0.2).start()
-    run, outputs = cli.deploy(app_assembly, APP_STACK, InstanceId=INSTANCE_ID, ContactId=contact_id)
+    state = Deployed("", {}, {})
+    chat = state.new_chat(session, interval_s=0.2)
+    run, outputs = cli.deploy(
+        app_assembly, APP_STACK, InstanceId=INSTANCE_ID, ContactId=chat.contact_id
+    )
     assert run.returncode == 0, run.output[-3000:]
+    state.contact_id, state.outputs = chat.contact_id, outputs
     try:
-        yield Deployed(contact_id, outputs, chat)
+        yield state
     finally:
-        chat.stop()
+        for each in state.chats.values():
+            each.stop()
         if cli.stack_status(APP_STACK) != "GONE":
             cli.destroy(app_assembly, APP_STACK)
 
@@ -67,10 +82,9 @@ def test_update_other_contact_starts_new_stream_and_stops_old_at_cleanup(
     cli: Cli,
     app_assembly: Path,
     deployed: Deployed,
-    new_contact: Callable[[], str],
 ) -> None:
     (old,) = running(session, deployed.contact_id)
-    moved_to = new_contact()
+    moved_to = deployed.new_chat(session).contact_id
     run, outputs = cli.deploy(app_assembly, APP_STACK, InstanceId=INSTANCE_ID, ContactId=moved_to)
     assert run.returncode == 0, run.output[-3000:]
     (new,) = streams_of(session, moved_to)
@@ -87,10 +101,11 @@ def test_destroy_app_stops_stream_deletes_stack_and_chat_stops_reaching_topic(
 ) -> None:
     streaming_id = cli.outputs(APP_STACK)["StreamingId"]
     (stream,) = [s for s in session.connect.active_streams() if s.streaming_id == streaming_id]
-    chat = Chat(session.connect, session.client("sns"), INSTANCE_ID, stream.contact_id)
-    assert len(chat.say("CUSTOMER", "Customer", "Still streaming?")) == 1
+    chat = deployed.chats[stream.contact_id]
+    assert len(chat.say("CUSTOMER", "Still streaming?")) == 1
     run = cli.destroy(app_assembly, APP_STACK)
     assert run.returncode == 0, run.output[-3000:]
     assert cli.stack_status(APP_STACK) == "GONE"
     assert stream.state == "STOPPED"
-    assert chat.say("CUSTOMER", "Customer", "Anyone there?") == []
+    assert chat.say("CUSTOMER", "Anyone there?") == []
+    assert chat.failures == []

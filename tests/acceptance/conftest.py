@@ -1,0 +1,156 @@
+"""`python -m acceptance` as a user runs it, pointed at the local engine and the local Connect.
+
+The run gets nothing but the SDK's standard settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CONNECT,
+AWS_ENDPOINT_URL_CONNECTPARTICIPANT, AWS_CA_BUNDLE, credentials and region in the environment):
+no back door into the stand-ins.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from local.session import Session
+from local.world import CONTACT_FLOW_ID, INSTANCE_ID, ROOT
+from tests.local_engine import Cli
+
+RUN_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One finished run: exit status, everything it printed, how long it took."""
+
+    returncode: int
+    output: str
+    seconds: float
+
+
+@dataclass
+class Runner:
+    """Runs `python -m acceptance` with a given environment."""
+
+    env: dict[str, str]
+    tmp: Path
+
+    def args(self, *extra: str, instance_id: str = INSTANCE_ID) -> list[str]:
+        """The command line: the local instance and flow, short waits, then `extra`."""
+        return [
+            sys.executable,
+            "-m",
+            "acceptance",
+            "--instance-id",
+            instance_id,
+            "--contact-flow-id",
+            CONTACT_FLOW_ID,
+            "--wait",
+            "20",
+            "--quiet",
+            "3",
+            *extra,
+        ]
+
+    def run(self, *extra: str, instance_id: str = INSTANCE_ID, **env: str) -> Finished:
+        """Run to the end (bounded); `env` overrides the environment (an empty value unsets)."""
+        merged = {k: v for k, v in {**self.env, **env}.items() if v}
+        started = time.monotonic()
+        done = subprocess.run(
+            self.args(*extra, instance_id=instance_id),
+            cwd=ROOT,
+            env=merged,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+        return Finished(done.returncode, done.stdout + done.stderr, time.monotonic() - started)
+
+    def start(self) -> subprocess.Popen[str]:
+        """Start a run in the background (its output on a pipe)."""
+        return subprocess.Popen(
+            self.args(),
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def files_holding(folder: Path, secrets: list[str]) -> list[str]:
+    """The files under `folder` that hold any of `secrets` (files over 4 MB are skipped)."""
+    found = []
+    for path in folder.rglob("*"):
+        try:
+            if not path.is_file() or path.stat().st_size > 4 << 20:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue  # deleted while we looked
+        if any(secret.encode() in data for secret in secrets):
+            found.append(str(path))
+    return found
+
+
+@dataclass
+class Watcher:
+    """Scans a folder every second, while a run writes in it, for the secrets `secrets()` names."""
+
+    folder: Path
+    secrets: Callable[[], list[str]]
+    hits: set[str] = field(default_factory=set)
+    scans: int = 0
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> Watcher:
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+        self.scan()
+
+    def watch(self) -> None:
+        """Scan until stopped."""
+        while not self.stopping.wait(1.0):
+            self.scan()
+
+    def scan(self) -> None:
+        """One scan."""
+        self.hits.update(files_holding(self.folder, self.secrets()))
+        self.scans += 1
+
+
+def make_runner(session: Session, folder: Path) -> Runner:
+    """A bare environment, plus the SDK settings for the engine and the local Connect.
+
+    TMPDIR is a folder of its own, so everything the run writes can be searched for tokens; the
+    AWS config and credentials files name files that do not exist (no profile can leak in).
+    """
+    (folder / "tmp").mkdir(parents=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder),
+        "LANG": "C.UTF-8",
+        "TMPDIR": str(folder / "tmp"),
+        "AWS_CONFIG_FILE": str(folder / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "no-credentials"),
+        **session.sdk_env(),
+    }
+    return Runner(env, folder)
+
+
+@pytest.fixture
+def runner(session: Session, cli: Cli, tmp_path: Path) -> Runner:
+    """A runner for one test (`cli`: the local account is bootstrapped, as a user's must be)."""
+    return make_runner(session, tmp_path)

@@ -1,0 +1,154 @@
+"""The whole acceptance scenario on the local engine and the local Connect (make acceptance).
+
+One run (module fixture), then what it printed, what the local Connect saw of its chat, what it
+left behind (nothing) and where its tokens went (nowhere).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from local.session import Session
+from standins.chat import JOINED, MESSAGE
+from tests.acceptance.conftest import Finished, Runner, Watcher, files_holding, make_runner
+from tests.local_engine import Cli
+
+K = 3
+AFTER = 2
+STEPS = (
+    "preflight passed",
+    r"cdk deploy ContactStreamingAcceptanceConsumer-\w+ done",
+    "StartChatContact: chat contact",
+    r"cdk deploy ContactStreamingAcceptance-\w+ done .*StreamingId",
+    "CreateParticipantConnection: the customer is connected",
+    f"SendMessage x {K}: sent",
+    f"{K} of {K} messages on the queue, in order",
+    r"cdk destroy ContactStreamingAcceptance-\w+ done .*log group deleted",
+    f"SendMessage x {AFTER} after destroy: 0 on the queue",
+    "DisconnectParticipant: the customer left, the chat ended",
+    r"cdk destroy ContactStreamingAcceptanceConsumer-\w+ done",
+)
+
+
+@dataclass(frozen=True)
+class Played:
+    """A finished run, its runner and identifiers."""
+
+    finished: Finished
+    runner: Runner
+    contact_id: str
+    run_id: str
+    watcher: Watcher
+    others_before: dict[str, tuple[str, str]]
+
+
+@pytest.fixture(scope="module")
+def played(session: Session, cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """One full run, shared by the tests of this module."""
+    runner = make_runner(session, tmp_path_factory.mktemp("acceptance"))
+    others_before = stacks_now(session)
+    with Watcher(runner.tmp, session.connect.chats.tokens) as watcher:
+        finished = runner.run("--messages", str(K), "--after-destroy", str(AFTER))
+    contact = re.search(r"chat contact (\S+) started", finished.output)
+    run_id = re.search(r"Acceptance run (\w+):", finished.output)
+    assert contact, finished.output
+    assert run_id, finished.output
+    return Played(finished, runner, contact.group(1), run_id.group(1), watcher, others_before)
+
+
+def stacks_now(session: Session) -> dict[str, tuple[str, str]]:
+    """Every stack not deleted: its status and when it last changed."""
+    found = session.client("cloudformation").describe_stacks()["Stacks"]
+    return {
+        s["StackName"]: (s["StackStatus"], str(s.get("LastUpdatedTime", s["CreationTime"])))
+        for s in found
+    }
+
+
+def timeline(output: str) -> list[str]:
+    """The lines of the printed timeline."""
+    return output.split("\nTimeline\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+def test_acceptance_local_engine_passes_with_every_step_in_its_timeline(played: Played) -> None:
+    output = played.finished.output
+    assert played.finished.returncode == 0, output
+    assert "PASSED" in output
+    lines = timeline(output)
+    positions = [next(i for i, line in enumerate(lines) if re.search(step, line)) for step in STEPS]
+    assert positions == sorted(positions), lines
+    assert re.search(rf"\n\s+{K + AFTER}  ConnectParticipant SendMessage\n", output)
+    assert re.search(r"\n\s+1  Connect StartChatContact\n", output)
+
+
+def test_acceptance_local_connect_streamed_the_chat_until_destroy(
+    session: Session, played: Played
+) -> None:
+    items = session.connect.chats.published_to(played.contact_id)
+    kinds = [
+        (p.item["Type"], p.item["ContentType"], p.attributes["ParticipantRole"]) for p in items
+    ]
+    assert kinds == [("EVENT", JOINED, "CUSTOMER")] + [(MESSAGE, "text/plain", "CUSTOMER")] * K
+    contents = [p.item.get("Content", "") for p in items[1:]]
+    assert all(f"message {i} of {K}" in c for i, c in enumerate(contents, 1))
+    streams = [s for s in session.connect.streams.values() if s.contact_id == played.contact_id]
+    assert [s.state for s in streams] == ["STOPPED"]
+    assert {p.topic_arn for p in items} == {streams[0].endpoint_arn}
+    chat = session.connect.chats.contact_of(played.contact_id)
+    assert chat is not None
+    assert chat.ended
+
+
+def test_acceptance_run_leaves_no_stack_queue_topic_log_group_or_file(
+    session: Session, played: Played
+) -> None:
+    run_id = played.run_id
+    stacks = session.client("cloudformation").list_stacks()["StackSummaries"]
+    assert [
+        s["StackName"]
+        for s in stacks
+        if run_id in s["StackName"] and s["StackStatus"] != "DELETE_COMPLETE"
+    ] == []
+    queues = session.client("sqs").list_queues().get("QueueUrls", [])
+    assert [q for q in queues if run_id in q] == []
+    topics = session.client("sns").list_topics()["Topics"]
+    assert [t for t in topics if run_id in t["TopicArn"]] == []
+    groups = session.client("logs").describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups if run_id in g["logGroupName"]] == []
+    assert list((played.runner.tmp / "tmp").iterdir()) == []
+
+
+def test_acceptance_run_touches_no_stack_it_did_not_create(
+    session: Session, played: Played
+) -> None:
+    assert "CDKToolkit" in played.others_before
+    assert stacks_now(session) == played.others_before
+
+
+def test_acceptance_tokens_never_printed_logged_or_written(
+    session: Session, played: Played
+) -> None:
+    chat = session.connect.chats.contact_of(played.contact_id)
+    assert chat is not None
+    (customer,) = chat.participants
+    tokens = [customer.participant_token, customer.connection_token]
+    assert all(token.startswith(("participant-", "connection-")) for token in tokens)
+    assert [t for t in tokens if t in played.finished.output] == []
+    # What the run wrote while it ran (its cdk.out folders, outputs files), scanned every second.
+    assert played.watcher.scans >= 10
+    assert played.watcher.hits == set()
+    # What reached the engine (templates, parameters, its log).
+    assert files_holding(session.settings.folder, tokens) == []
+
+
+def test_files_holding_finds_a_secret_written_in_a_nested_file(tmp_path: Path) -> None:
+    (tmp_path / "cdk.out").mkdir()
+    (tmp_path / "cdk.out" / "outputs.json").write_text('{"x": "participant-abc"}')
+    assert files_holding(tmp_path, ["participant-abc"]) == [
+        str(tmp_path / "cdk.out" / "outputs.json")
+    ]
+    assert files_holding(tmp_path, ["connection-xyz"]) == []
