@@ -10,8 +10,6 @@ from tests.docs.markdown import LANGUAGES, blocks, make_targets_named, makefile_
 # the entry, and the target is checked like every other.
 PENDING = {
     "check": "issue 13: the edit loop (lint, types, the fast tests)",
-    "acceptance": "issue 12: acceptance on the local engine",
-    "acceptance-aws": "issue 12: acceptance on a real account",
 }
 
 
