@@ -39,7 +39,7 @@ typecheck: setup
 unit: setup engine
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck unit test-floor
 
 deploy: setup
 	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_ID)" || { echo "usage: make deploy INSTANCE_ID=<uuid> CONTACT_ID=<contact id>"; exit 2; }
@@ -49,7 +49,7 @@ destroy: setup
 	$(CDK) destroy --force
 
 clean:
-	rm -rf $(VENV) $(ENGINE_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) $(ENGINE_VENV) $(FLOOR_VENV) $(DIST_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
 .PHONY: rehearse bench bench-handler bench-scale bench-storm
 
@@ -94,3 +94,28 @@ local-up: setup engine
 
 local-down: setup
 	$(BIN)/python -m local down
+
+.PHONY: test-floor dist
+
+# The construct and template tests at the oldest aws-cdk-lib and constructs pyproject.toml accepts
+# (requirements-floor.txt), in an environment of their own that takes everything else from .venv
+# through a .pth file. Left out there: cdk-nag (3.x needs aws-cdk-lib 2.257.0), cfn-lint (no CDK in
+# it; the snapshots show the floor writes the same templates) and the tests that run app.py in a
+# process of its own (about 10 s each). docs/versions-and-releases.md says more.
+FLOOR_VENV := .venv-floor
+FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template \
+	--ignore=tests/template/test_cdk_nag.py --ignore=tests/template/test_cfn_lint.py \
+	--ignore=tests/template/test_lambda_asset.py \
+	--deselect=tests/template/test_per_chat_example_template.py::test_per_chat_example_app_py_template_equals_tested_template
+
+test-floor: setup $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -m tests.packaging.floor
+	$(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider $(FLOOR_TESTS)
+
+$(FLOOR_VENV)/.installed: requirements-floor.txt
+	rm -rf $(FLOOR_VENV)
+	$(BIN)/python -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-floor.txt
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+		> "$$($(FLOOR_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/shared-venv.pth"
+	touch $@
