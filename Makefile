@@ -119,3 +119,17 @@ $(FLOOR_VENV)/.installed: requirements-floor.txt
 	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
 		> "$$($(FLOOR_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/shared-venv.pth"
 	touch $@
+
+# The sdist and the wheel in dist/, checked with twine. The build tools live in .venv-dist
+# (requirements-dist.txt); the build runs without isolation, so it needs no network once set up.
+DIST_VENV := .venv-dist
+
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --no-isolation --outdir dist .
+	$(DIST_VENV)/bin/python -m twine check --strict dist/*
+
+$(DIST_VENV)/.installed: requirements-dist.txt
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dist.txt
+	touch $@
