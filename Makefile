@@ -99,9 +99,9 @@ local-down: setup
 
 # The construct and template tests at the oldest aws-cdk-lib and constructs pyproject.toml accepts
 # (requirements-floor.txt), in an environment of their own that takes everything else from .venv
-# through a .pth file. Left out there: cdk-nag (3.x needs aws-cdk-lib 2.257.0), cfn-lint (no CDK in
-# it; the snapshots show the floor writes the same templates) and the tests that run app.py in a
-# process of its own (about 10 s each). docs/versions-and-releases.md says more.
+# through a .pth file. Left out there: cdk-nag (its tests need aws-cdk-lib 2.262.0), cfn-lint (about
+# 10 s; no CDK in it, and the snapshots show the floor writes the same templates) and the tests that
+# run an app in a process of their own (up to 10 s each); docs/versions-and-releases.md says why.
 FLOOR_VENV := .venv-floor
 FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template \
 	--ignore=tests/template/test_cdk_nag.py --ignore=tests/template/test_cfn_lint.py \
