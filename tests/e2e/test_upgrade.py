@@ -4,7 +4,8 @@ For every release kept in ``releases/`` (its sdist, installed in a clean venv of
 upgrade app's three streams are deployed with that release, the same app built from the current
 code is deployed over it with the CLI, and the stack is then destroyed. The local Connect
 records every call: the upgrade must make none, and keep every stream and its ids; the destroy
-must stop each stream once. A new release only adds its sdist to releases/.
+must stop each stream once. A new release only adds its sdist to releases/ and its changelog
+entry.
 """
 
 from __future__ import annotations
