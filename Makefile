@@ -40,7 +40,7 @@ typecheck: setup
 unit: setup engine
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck unit test-floor
 
 deploy: setup
 	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_ID)" || { echo "usage: make deploy INSTANCE_ID=<uuid> CONTACT_ID=<contact id>"; exit 2; }
@@ -50,7 +50,7 @@ destroy: setup
 	$(CDK) destroy --force
 
 clean:
-	rm -rf $(VENV) $(ENGINE_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) $(ENGINE_VENV) $(FLOOR_VENV) $(DIST_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
 .PHONY: rehearse bench bench-handler bench-scale bench-storm
 
@@ -108,3 +108,42 @@ acceptance: setup engine
 acceptance-aws: setup
 	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_FLOW_ID)" || { echo "usage: make acceptance-aws INSTANCE_ID=<instance id> CONTACT_FLOW_ID=<contact flow id>"; exit 2; }
 	$(BIN)/python -m acceptance --instance-id $(INSTANCE_ID) --contact-flow-id $(CONTACT_FLOW_ID)
+
+.PHONY: test-floor dist
+
+# The construct and template tests at the oldest aws-cdk-lib and constructs pyproject.toml accepts
+# (requirements-floor.txt), in an environment of their own that takes everything else from .venv
+# through a .pth file. Left out there: cdk-nag (its tests need aws-cdk-lib 2.262.0), cfn-lint (about
+# 10 s; no CDK in it, and the snapshots show the floor writes the same templates) and the tests that
+# run an app in a process of their own (up to 10 s each); docs/versions-and-releases.md says why.
+FLOOR_VENV := .venv-floor
+FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template \
+	--ignore=tests/template/test_cdk_nag.py --ignore=tests/template/test_cfn_lint.py \
+	--ignore=tests/template/test_lambda_asset.py \
+	--deselect=tests/template/test_per_chat_example_template.py::test_per_chat_example_app_py_template_equals_tested_template
+
+test-floor: setup $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -m tests.packaging.floor
+	$(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider $(FLOOR_TESTS)
+
+$(FLOOR_VENV)/.installed: requirements-floor.txt
+	rm -rf $(FLOOR_VENV)
+	$(BIN)/python -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-floor.txt
+	$(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+		> "$$($(FLOOR_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/shared-venv.pth"
+	touch $@
+
+# The sdist and the wheel in dist/, checked with twine. The build tools live in .venv-dist
+# (requirements-dist.txt); the build runs without isolation, so it needs no network once set up.
+DIST_VENV := .venv-dist
+
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --no-isolation --outdir dist .
+	$(DIST_VENV)/bin/python -m twine check --strict dist/*
+
+$(DIST_VENV)/.installed: requirements-dist.txt
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dist.txt
+	touch $@

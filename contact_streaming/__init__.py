@@ -1,5 +1,6 @@
 """AWS CDK constructs for Amazon Connect contact streaming: tied to a stack, or per chat."""
 
+from contact_streaming._version import __version__
 from contact_streaming.contact_streaming import ContactStreaming
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import StreamingEndpoint
@@ -12,4 +13,5 @@ __all__ = [
     "MessageVisibility",
     "ParticipantRole",
     "StreamingEndpoint",
+    "__version__",
 ]

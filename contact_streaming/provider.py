@@ -80,6 +80,19 @@ def asset_dir() -> str:
     return str(staging)
 
 
+def depend_on(resource: CfnResource, target: CfnResource) -> None:
+    """Write `target` into `resource`'s DependsOn, on every aws-cdk-lib the package supports.
+
+    aws-cdk-lib 2.262.0 renamed CfnResource.add_dependency to add_resource_dependency (the old
+    name now warns as deprecated); older releases have only the old name. Both write DependsOn.
+    """
+    add = getattr(resource, "add_resource_dependency", None)
+    if add is None:
+        resource.add_dependency(target)
+    else:
+        add(target)
+
+
 class StreamingProvider(Construct):
     """The stack's one provider: a Python Lambda with a role that grows per Connect instance."""
 
@@ -183,7 +196,7 @@ class StreamingProvider(Construct):
         working on at most `lanes` streams at once.
         """
         if lane < len(self._lane_ends):
-            resource.add_resource_dependency(self._lane_ends[lane])
+            depend_on(resource, self._lane_ends[lane])
             self._lane_ends[lane] = resource
         else:
             self._lane_ends.append(resource)
