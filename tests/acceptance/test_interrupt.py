@@ -38,16 +38,24 @@ def wait_for(lines: queue.Queue[str], pattern: str, seen: list[str]) -> re.Match
     raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(seen)}")
 
 
-def wait_for_stack(session: Session, name: str) -> str:
+def wait_for_stack(
+    session: Session,
+    name: str,
+    process: subprocess.Popen[str],
+    lines: queue.Queue[str],
+    seen: list[str],
+) -> str:
     """The stack's status as soon as the CLI has created it (the deploy is under way)."""
     cloudformation = session.client("cloudformation")
     deadline = time.monotonic() + LINE_TIMEOUT_S
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
+        while not lines.empty():
+            seen.append(lines.get())
         try:
             return str(cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"])
         except cloudformation.exceptions.ClientError:
             time.sleep(0.2)
-    raise AssertionError(f"{name} was never created")
+    raise AssertionError(f"{name} was never created (run exit {process.poll()}):\n{''.join(seen)}")
 
 
 def test_acceptance_interrupted_during_app_deploy_deletes_stacks_and_ends_chat(
@@ -61,7 +69,7 @@ def test_acceptance_interrupted_during_app_deploy_deletes_stacks_and_ends_chat(
     try:
         contact_id = wait_for(lines, r"chat contact (\S+) started", seen).group(1)
         app = wait_for(lines, r"cdk deploy (ContactStreamingAcceptance-\w+) \.\.\.", seen)
-        status = wait_for_stack(session, app.group(1))
+        status = wait_for_stack(session, app.group(1), process, lines, seen)
         process.send_signal(signal.SIGINT)
         returncode = process.wait(timeout=LINE_TIMEOUT_S)
     finally:
