@@ -154,7 +154,7 @@ def test_engine_destroy_deletes_dependents_first(make_stack: Any) -> None:
             {
                 "Base": custom(DeleteSleep="0.3"),
                 "Middle": custom(depends_on=["Base"], DeleteSleep="0.3"),
-                "Top": custom(Source={"Fn::GetAtt": ["Middle", "Value"]}),
+                "Top": custom(Source={"Fn::GetAtt": ["Middle", "Value"]}, DeleteSleep="0.3"),
                 "Alone": custom(),
             }
         )
