@@ -38,7 +38,7 @@ typecheck: setup
 # pytest-xdist workers. Most suites wait (on deadlines, rate limits, the engine), so more workers
 # than cores; tests/conftest.py keeps a module's tests, and all the engine's tests, in one worker.
 TEST_WORKERS ?= 4
-CHECK_WORKERS ?= 2
+CHECK_WORKERS ?= 3
 # What `make check` leaves out: tests/conftest.py marks tests by folder (NEEDS).
 NEEDS_MORE := engine or storm or cli
 
