@@ -102,4 +102,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             return group_of(nodeid)
 
+    # Keep start_rank's order: by default xdist hands out the modules with most tests first.
+    config.option.loadscopereorder = False
     return NeedsScheduling(config, log)
