@@ -12,7 +12,7 @@ INSTANCE_ID ?=
 CONTACT_ID ?=
 CONTACT_FLOW_ID ?=
 
-.PHONY: setup synth test lint typecheck unit deploy destroy clean
+.PHONY: setup synth check check-tests test lint typecheck unit deploy destroy clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -36,9 +36,22 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# The end-to-end tests in tests/e2e/ deploy through the cdk CLI onto the local engine.
+# pytest-xdist workers. Most suites wait (on deadlines, rate limits, the engine), so more workers
+# than cores; tests/conftest.py keeps a module's tests, and all the engine's tests, in one worker.
+TEST_WORKERS ?= 4
+CHECK_WORKERS ?= 3
+# What `make check` leaves out: tests/conftest.py marks tests by folder (NEEDS).
+NEEDS_MORE := engine or storm or cli
+
+# The edit loop: lint, types and the tests that need no engine, storm or CLI.
+check: lint typecheck check-tests
+
+check-tests: setup
+	$(BIN)/pytest -n $(CHECK_WORKERS) -m "not ($(NEEDS_MORE))"
+
+# Every test. The end-to-end tests in tests/e2e/ deploy through the cdk CLI onto the local engine.
 unit: setup engine
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck unit test-floor
 
@@ -52,7 +65,7 @@ destroy: setup
 clean:
 	rm -rf $(VENV) $(ENGINE_VENV) $(FLOOR_VENV) $(DIST_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
-.PHONY: rehearse bench bench-handler bench-scale bench-storm
+.PHONY: rehearse bench bench-handler bench-scale bench-storm bench-tests
 
 # The stack's life (create, an update rolled back, the update again, delete) through the synthesized
 # handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
@@ -60,7 +73,13 @@ rehearse: synth
 	$(BIN)/python -m standins.rehearse cdk.out
 
 # Benchmarks print figures; they assert nothing about speed.
-bench: bench-handler bench-scale bench-storm
+bench: bench-tests bench-handler bench-scale bench-storm
+
+# The wall and CPU time of each test folder's pytest, run one after another (BENCH_TESTS="storm e2e"
+# chooses the folders).
+BENCH_TESTS ?=
+bench-tests: setup engine
+	$(BIN)/python -m bench.test_suites_bench $(BENCH_TESTS)
 
 # Handler cold start and time per event against the Connect stand-in.
 bench-handler: setup

@@ -40,6 +40,17 @@ def new_lambda_sandbox(handler: ModuleType) -> None:
     vars(handler)["clock"] = handler.Clock()
 
 
+def import_fresh(name: str) -> ModuleType:
+    """Import a module anew in the current environment, as a new Lambda sandbox would.
+
+    A module imported earlier in this process (by another suite, without Lambda's environment)
+    keeps what it built at import, such as crhelper's clients or its `_init_failed`: reload it.
+    """
+    if name in sys.modules:
+        return importlib.reload(sys.modules[name])
+    return importlib.import_module(name)
+
+
 @dataclass
 class Outcome:
     """One invocation: the first response CloudFormation read, all responses, and the time."""
@@ -124,7 +135,7 @@ def running_harness(
     try:
         lambda_env = lambda_environment(connect.url, str(cfn.ca_file), stacks.url)
         with environment({**lambda_env, **(function_environment or {})}):
-            handler = importlib.import_module("handler")
+            handler = import_fresh("handler")
             assert handler.helper._init_failed is None, (
                 f"handler was imported without Lambda's environment: {handler.helper._init_failed}"
             )

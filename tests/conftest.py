@@ -1,4 +1,8 @@
-"""Shared fixtures: the app's stack in a bare App (no cdk.json context), built once per session."""
+"""Shared fixtures: the app's stack in a bare App (no cdk.json context), built once per session.
+
+The local engine's fixtures come from tests/engine.py; tests/needs.py marks each test with what it
+needs (engine, storm, cli) and shares the tests out among pytest-xdist's workers.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from stacks.streaming_stack import StreamingStack  # noqa: E402
 
 STACK_NAME = "ContactStreamingStack"
 # The session's local engine and local Connect (fixtures `session` and `cli`), shared by folders.
-pytest_plugins = ["tests.local_engine"]
+
+# The local engine's fixtures, and the marks and xdist groups by what a test needs (NEEDS there).
+pytest_plugins = ("tests.engine", "tests.needs")
 
 
 @pytest.fixture(scope="session")

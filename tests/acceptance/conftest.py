@@ -20,7 +20,7 @@ import pytest
 
 from local.session import Session
 from local.world import CONTACT_FLOW_ID, INSTANCE_ID, ROOT
-from tests.local_engine import Cli
+from tests.engine import Cli
 
 RUN_TIMEOUT_S = 300.0
 

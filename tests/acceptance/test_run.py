@@ -15,7 +15,7 @@ import pytest
 from local.session import Session
 from standins.chat import JOINED, MESSAGE
 from tests.acceptance.conftest import Finished, Runner, Watcher, files_holding, make_runner
-from tests.local_engine import Cli
+from tests.engine import Cli
 
 K = 3
 AFTER = 2

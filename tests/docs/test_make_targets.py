@@ -5,13 +5,6 @@ from __future__ import annotations
 from tests.conftest import ROOT
 from tests.docs.markdown import LANGUAGES, blocks, make_targets_named, makefile_targets, pages
 
-# Named in the documentation for work merged from other branches of issues 12 and 13. Once the
-# Makefile has one, its entry here fails test_docs_pending_make_targets_are_still_pending: delete
-# the entry, and the target is checked like every other.
-PENDING = {
-    "check": "issue 13: the edit loop (lint, types, the fast tests)",
-}
-
 
 def named_targets() -> dict[str, list[str]]:
     """Each target the documentation names, with where (`page:line`)."""
@@ -24,21 +17,12 @@ def named_targets() -> dict[str, list[str]]:
 
 def test_docs_make_targets_exist_in_makefile() -> None:
     defined = makefile_targets((ROOT / "Makefile").read_text())
-    missing = {
-        target: where
-        for target, where in named_targets().items()
-        if target not in defined and target not in PENDING
-    }
+    missing = {target: where for target, where in named_targets().items() if target not in defined}
     assert missing == {}
 
 
 def test_docs_name_the_set_up_and_test_commands() -> None:
     assert {"synth", "test", "local"} <= set(named_targets())
-
-
-def test_docs_pending_make_targets_are_still_pending() -> None:
-    defined = makefile_targets((ROOT / "Makefile").read_text())
-    assert sorted(set(PENDING) & defined) == []
 
 
 def test_docs_fenced_blocks_name_a_known_language() -> None:

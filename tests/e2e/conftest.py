@@ -1,4 +1,4 @@
-"""The app and the test stacks on the session's local engine (tests/local_engine.py).
+"""The end-to-end tests' apps and contacts, on the shared engine and CLI of tests/engine.py.
 
 Apps are synthesized once, in process, with cdk.json's context (the assembly `cdk synth`
 writes); every deploy, update and destroy then runs the pinned `cdk` CLI on that assembly.
@@ -20,7 +20,7 @@ from local.world import INSTANCE_ID, ROOT
 from stacks.streaming_stack import StreamingStack
 from standins.connect import StreamRecord
 from tests.e2e import stacks
-from tests.local_engine import Cli
+from tests.engine import Cli
 
 __all__ = ["APP_STACK", "Cli", "running", "streams_of"]
 

@@ -16,7 +16,8 @@ from local.chat import Chat
 from local.session import Session
 from local.subscriber import Subscriber
 from local.world import INSTANCE_ID
-from tests.e2e.conftest import APP_STACK, Cli, running, streams_of
+from tests.e2e.conftest import APP_STACK, running, streams_of
+from tests.engine import Cli
 
 
 @dataclass

@@ -13,8 +13,9 @@ import pytest
 
 from local.session import Session
 from local.world import INSTANCE_ID
-from tests.e2e.conftest import APP_STACK, Cli, running, streams_of
+from tests.e2e.conftest import APP_STACK, running, streams_of
 from tests.e2e.stacks import TRIPWIRE_REASON, TRIPWIRE_STACK
+from tests.engine import Cli
 
 
 @pytest.fixture

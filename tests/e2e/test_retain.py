@@ -7,8 +7,9 @@ from pathlib import Path
 
 from local.session import Session
 from local.world import INSTANCE_ID
-from tests.e2e.conftest import Cli, running
+from tests.e2e.conftest import running
 from tests.e2e.stacks import RETAIN_STACK
+from tests.engine import Cli
 
 
 def test_destroy_retained_stream_stack_gone_stream_still_running(

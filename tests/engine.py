@@ -1,7 +1,8 @@
-"""The local engine and local Connect, one per test session, shared by every folder that needs them.
+"""One local engine and one local Connect for every test that needs them, bootstrapped once.
 
-Registered from tests/conftest.py (pytest_plugins), so tests/e2e and tests/acceptance share one
-engine when they run together.
+tests/conftest.py registers this module as a plugin, so its fixtures reach every folder. A test
+that uses `session` or `cli` (directly or through another fixture) is marked `engine` and, under
+pytest-xdist's `--dist loadgroup`, runs in the one worker that holds the engine.
 """
 
 from __future__ import annotations

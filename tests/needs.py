@@ -1,0 +1,109 @@
+"""What each test needs beyond Python, marked by folder, and how pytest-xdist shares it out.
+
+`make check` runs the tests that need none of NEEDS; `make test` runs them all in pytest-xdist
+workers. A new folder that needs the engine, a storm or a CLI joins with one line in NEEDS.
+
+Under xdist the tests of one module run in one worker, one after another (they share its module
+fixtures), and every test of a folder that needs the engine runs in one worker, which starts the
+one engine they all use (tests/engine.py). The engine's tests and the longest storm are handed out
+first, the other storms last (see start_rank).
+
+The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
+3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
+no longer reads).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# By path under tests/: a folder, or one file.
+#   engine: the local engine and local Connect of tests/engine.py (its fixtures `session`, `cli`)
+#   storm:  many processes or streams at once against Connect's quotas; long, and timing-bound
+#   cli:    a tool run as a program: the cdk CLI, pip building and installing the package
+NEEDS: dict[str, tuple[str, ...]] = {
+    "e2e": ("engine", "cli"),
+    "storm": ("storm",),
+    "lifecycle/test_concurrency.py": ("storm",),
+    "packaging": ("cli",),
+    "acceptance": ("engine", "cli"),
+    "views/test_consumer_views.py": ("engine",),
+}
+# Modules that take longest (a storm of minutes): handed out right after the engine's tests.
+LONGEST: tuple[str, ...] = ("storm/test_storm.py",)
+ENGINE = "engine"
+ENGINE_FIXTURES_MODULE = "tests.engine"
+
+
+def needs_of(nodeid: str) -> set[str]:
+    """What NEEDS gives a test, from its node id (`tests/<folder>/<file>.py::<name>`)."""
+    relative = nodeid.split("::", 1)[0].removeprefix("tests/")
+    return {
+        need
+        for prefix, needs in NEEDS.items()
+        if relative == prefix or relative.startswith(f"{prefix}/")
+        for need in needs
+    }
+
+
+def group_of(nodeid: str) -> str:
+    """The xdist work unit of a test: the engine's, or its module's."""
+    return ENGINE if ENGINE in needs_of(nodeid) else nodeid.split("::", 1)[0]
+
+
+def uses_engine(item: pytest.Item) -> bool:
+    """Whether a test's fixtures (and theirs) include one of tests/engine.py's."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        definition.func.__module__ == ENGINE_FIXTURES_MODULE
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with what it needs; in an xdist worker, order the tests by start_rank."""
+    for item in items:
+        needs = needs_of(item.nodeid)
+        if uses_engine(item) and ENGINE not in needs:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses the local engine: add its folder to NEEDS in {__file__}"
+            )
+        for need in sorted(needs):
+            item.add_marker(need)
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: start_rank(item.nodeid))
+
+
+def start_rank(nodeid: str) -> int:
+    """When xdist hands a test out (lowest first).
+
+    The engine's tests (one worker, a long run) and the LONGEST modules first, so that no worker
+    is left with minutes to go at the end; then the rest; the other storms last, so that the many
+    processes each starts at once do not meet the engine's start-up checks, which are bounded in
+    time.
+    """
+    needs = needs_of(nodeid)
+    if ENGINE in needs:
+        return 0
+    if nodeid.split("::", 1)[0].removeprefix("tests/") in LONGEST:
+        return 1
+    return 3 if "storm" in needs else 2
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Hand out work by group_of: whole modules, and the engine's tests all to one worker."""
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class NeedsScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    # Keep start_rank's order: by default xdist hands out the modules with most tests first.
+    config.option.loadscopereorder = False
+    return NeedsScheduling(config, log)
