@@ -107,11 +107,9 @@ class ContactStreaming(Construct):
         if instance_arn is not None:
             # Only an ARN can name another region; without Region the handler uses its own.
             properties["Region"] = instance.region
-        lane, position = provider.next_place()
-        # Not a target: an Update that changes only the pace never restarts the stream.
-        properties["Pace"] = f"{lane},{position}"
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
-        provider.join_lane(lane, self.resource)
+        # Its Pace property and its DependsOn on the stream before it in its lane come at synth.
+        provider.add_stream(self.resource)
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)

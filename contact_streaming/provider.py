@@ -12,11 +12,12 @@ import weakref
 from functools import cache
 from pathlib import Path
 
-from aws_cdk import CfnResource, Duration, Stack
+import jsii
+from aws_cdk import Aspects, CfnResource, Duration, IAspect, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from contact_streaming.instance import Instance
 from contact_streaming.quota import QuotaShare, check_same_share
@@ -25,7 +26,8 @@ from contact_streaming.quota import QuotaShare, check_same_share
 PROVIDER_ID = "ContactStreamingProvider"
 HANDLER_FILE = "handler.py"
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
-TIMEOUT = Duration.minutes(2)
+# A paced call waits at most quota.MAX_WAIT_S (65 s): well inside, with time left for retries.
+TIMEOUT = Duration.minutes(3)
 # Each stream asks for its stack's provider; looking it up costs three calls into jsii (Node).
 _PROVIDERS: weakref.WeakKeyDictionary[Construct, StreamingProvider] = weakref.WeakKeyDictionary()
 
@@ -121,8 +123,7 @@ class StreamingProvider(Construct):
         self.quota: QuotaShare | None = None
         """The stack's share of Connect's quotas, set by its first stream."""
         self._quota_from = ""
-        self._lane_ends: list[CfnResource] = []
-        self._streams = 0
+        self._streams: list[CfnResource] = []
         self.function = lambda_.Function(
             self,
             "Function",
@@ -179,27 +180,31 @@ class StreamingProvider(Construct):
         """Adopt the first stream's share for the stack (later streams were checked first)."""
         if self.quota is None:
             self.quota, self._quota_from = wanted, path
-            for name, value in wanted.environment().items():
-                self.function.add_environment(name, value)
+            # The lanes depend on how many streams the stack has: laid out at synth.
+            Aspects.of(self).add(_LaneLayout(self))
 
-    def next_place(self) -> tuple[int, int]:
-        """The (lane, position) of the stack's next stream: lanes are filled in turn."""
-        assert self.quota is not None, "use_quota first"
-        position, lane = divmod(self._streams, self.quota.lanes)
-        self._streams += 1
-        return lane, position
+    def add_stream(self, resource: CfnResource) -> None:
+        """Give `resource` the stack's next place in the lanes (laid out at synth)."""
+        self._streams.append(resource)
 
-    def join_lane(self, lane: int, resource: CfnResource) -> None:
-        """Put `resource` at the end of `lane`, after (DependsOn) the lane's last stream.
+    def lay_out_lanes(self) -> None:
+        """Put the streams into DependsOn chains, the lanes, filled in turn, and say so.
 
-        CloudFormation then creates a lane's streams one after another and deletes them in reverse,
-        working on at most `lanes` streams at once.
+        Stream n is in lane n mod lanes and depends on the one before it in its lane; its Pace
+        property is "lane,position", and the function's environment has the lanes and rates.
+        CloudFormation then creates a lane's streams one after another and deletes them in
+        reverse, working on at most `lanes` streams at once.
         """
-        if lane < len(self._lane_ends):
-            depend_on(resource, self._lane_ends[lane])
-            self._lane_ends[lane] = resource
-        else:
-            self._lane_ends.append(resource)
+        assert self.quota is not None, "use_quota first"
+        lanes = self.quota.lanes_for(len(self._streams))
+        for name, value in self.quota.environment(len(self._streams)).items():
+            self.function.add_environment(name, value)
+        for index, resource in enumerate(self._streams):
+            position, lane = divmod(index, lanes)
+            # Not a target: an Update that changes only the pace never restarts the stream.
+            resource.add_property_override("Pace", f"{lane},{position}")
+            if position:
+                depend_on(resource, self._streams[index - lanes])
 
     def first_time(self, *parts: str) -> bool:
         """True the first time these values (resolved, so equal tokens match) are seen."""
@@ -220,3 +225,18 @@ class StreamingProvider(Construct):
         if not self._connect.resources:
             self.role.add_to_principal_policy(self._connect)
         self._connect.add_resources(instance_arn)
+
+
+@jsii.implements(IAspect)
+class _LaneLayout:
+    """Lays out the provider's lanes once, at synth, when the stack's streams are all known."""
+
+    def __init__(self, provider: StreamingProvider) -> None:
+        self.provider = provider
+        self.done = False
+
+    def visit(self, node: IConstruct) -> None:
+        """On the first node visited (the provider's subtree), lay out the lanes."""
+        if not self.done:
+            self.done = True
+            self.provider.lay_out_lanes()

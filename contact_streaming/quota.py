@@ -5,6 +5,17 @@ and the contact centre's own backend calls StartContactStreaming for every new c
 its own calls to a share of each quota: its streams form `lanes` DependsOn chains (so
 CloudFormation works on at most that many at once), and the handler gives each lane its own
 time slots (see lambda/pacing.py), so the whole stack makes at most `share` of each quota's calls.
+
+CloudFormation spends seconds of its own on each custom resource before invoking it. A lane's
+next stream is invoked only after the previous one answered and that time passed, so a lane's
+slot must come round no more often than that: a stack has at least as many lanes as Start calls
+fit in LANE_SECONDS where it has the streams (Little's law: calls a second x seconds per call =
+calls in progress), more than the quota alone needs. The slots, not the lanes, keep the pace.
+
+The lanes are laid out once the stack's streams are all known (at synth): a deploy lasts as many
+rounds of the lanes as the longest lane has streams, and a round in which only some lanes still
+have a stream wastes the others' slots, so the lane count is chosen to fill the rounds (e.g. 490
+streams in 49 lanes of 10, 100 in 50 lanes of 2), within the longest wait a handler may make.
 """
 
 from __future__ import annotations
@@ -13,11 +24,15 @@ import math
 from dataclasses import dataclass
 
 DEFAULT_SHARE = 0.4
-# A lane's turn comes round this often for Starts (lanes = Start calls/s x this): CloudFormation's
-# own time between one stream and the next in a lane, up to about this, costs no deploy time.
-LANE_SECONDS = 5.0
-# A handler may wait this long at most before or after one call (the Lambda times out at 120 s).
-MAX_WAIT_S = 30.0
+# CloudFormation's own time per custom resource that costs a deploy nothing (real CloudFormation
+# takes seconds, undocumented), plus the handler's own time between its call and the next
+# stream's invocation: a lane's Start slot comes round every LANE_SECONDS.
+CLOUDFORMATION_SECONDS = 20.0
+HANDLER_SECONDS = 2.0
+LANE_SECONDS = CLOUDFORMATION_SECONDS + HANDLER_SECONDS
+# A handler may wait this long at most before one call (the Lambda times out at 3 minutes, and
+# its Connect calls stop 20 s before that): at most one round of the lanes' slowest slots.
+MAX_WAIT_S = 65.0
 
 
 @dataclass(frozen=True)
@@ -51,14 +66,59 @@ class QuotaShare:
         return self.share * self.quotas.stop_per_second
 
     @property
-    def lanes(self) -> int:
-        """How many streams CloudFormation may work on at once (DependsOn chains)."""
-        return max(1, math.ceil(round(self.start_per_second * LANE_SECONDS, 6)))
+    def most_lanes(self) -> int:
+        """The most lanes whose round of the slowest slots stays within MAX_WAIT_S (at least 1)."""
+        return max(1, math.floor(round(MAX_WAIT_S * self.slowest_per_second, 6)))
 
-    def environment(self) -> dict[str, str]:
+    @property
+    def fewest_lanes(self) -> int:
+        """Lanes enough that a lane's Start slot comes round every LANE_SECONDS (or most_lanes)."""
+        wanted = math.ceil(round(self.start_per_second * LANE_SECONDS, 6))
+        return max(1, min(wanted, self.most_lanes))
+
+    def lanes_for(self, streams: int) -> int:
+        """How many lanes (DependsOn chains) a stack of `streams` streams gets.
+
+        The count whose deploy would end soonest if CloudFormation spent CLOUDFORMATION_SECONDS on
+        each resource (the fewest lanes among equals): full rounds of lanes long enough to absorb
+        that time, within MAX_WAIT_S. One stream: one lane.
+        """
+        return min(
+            range(1, max(1, min(streams, self.most_lanes)) + 1),
+            key=lambda lanes: (self.worst_deploy_seconds(streams, lanes), lanes),
+        )
+
+    def worst_deploy_seconds(self, streams: int, lanes: int) -> float:
+        """A deploy's length after its first call, at worst, with CLOUDFORMATION_SECONDS a resource.
+
+        The longest lane has ceil(streams / lanes) streams; its slot comes round every
+        lanes / start_per_second seconds, but a lane's next stream is ready only LANE_SECONDS
+        after the previous one's call, so it may use only every so many of its slots; and its
+        first slot may come at the end of the first round.
+        """
+        rounds = math.ceil(streams / lanes)
+        round_s = lanes / self.start_per_second
+        cycle_s = round_s * math.ceil(round(LANE_SECONDS / round_s, 6))
+        return (rounds - 1) * cycle_s + round_s
+
+    @property
+    def slowest_per_second(self) -> float:
+        """The lower of the Start and Stop rates: its slots make the longest round."""
+        return min(self.start_per_second, self.stop_per_second)
+
+    def longest_wait(self, streams: int) -> float:
+        """The longest a call may wait for its lane's slot: one round of the slowest slots."""
+        return self.lanes_for(streams) / self.slowest_per_second
+
+    def cloudformation_seconds(self, streams: int) -> float:
+        """CloudFormation's time per resource that the lanes absorb without slowing a deploy."""
+        round_s = self.lanes_for(streams) / self.start_per_second
+        return max(0.0, round_s - HANDLER_SECONDS)
+
+    def environment(self, streams: int) -> dict[str, str]:
         """The provider function's environment variables that lambda/pacing.py reads."""
         return {
-            "PACE_LANES": str(self.lanes),
+            "PACE_LANES": str(self.lanes_for(streams)),
             "PACE_START_PER_SECOND": f"{self.start_per_second:g}",
             "PACE_STOP_PER_SECOND": f"{self.stop_per_second:g}",
         }
@@ -91,12 +151,13 @@ def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare
                 f"ContactStreaming: connect_quotas.{name} must be a positive number of "
                 f"requests per second, got {value!r}"
             )
-    longest = chosen.lanes / min(chosen.start_per_second, chosen.stop_per_second)
-    if longest > MAX_WAIT_S:
+    slowest = chosen.slowest_per_second
+    if 1 / slowest > MAX_WAIT_S:
+        stops_slower = chosen.stop_per_second <= chosen.start_per_second
+        operation = "StopContactStreaming" if stops_slower else "StartContactStreaming"
         raise ValueError(
-            f"ContactStreaming: {chosen.describe()} leaves "
-            f"{chosen.stop_per_second:g} StopContactStreaming calls/s, so one call would wait "
-            f"{longest:g} s (at most {MAX_WAIT_S:g}); raise quota_share"
+            f"ContactStreaming: {chosen.describe()} leaves {slowest:g} {operation} calls/s, so "
+            f"one call would wait {1 / slowest:g} s (at most {MAX_WAIT_S:g}); raise quota_share"
         )
     return chosen
 

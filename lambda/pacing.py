@@ -6,8 +6,11 @@ environment holds the number of lanes and the stack's Start and Stop calls a sec
 then works on at most one stream per lane at once. Time is cut into slots of 1 / rate seconds on
 the wall clock, which every Lambda sandbox shares, and the slots are dealt to the lanes in turn:
 a call waits for its lane's next slot. So the stack makes at most one call per slot, never a
-burst, however long CloudFormation takes between one stream and the next. A resource or a function
-without these settings (an older template) is not paced.
+burst, however long CloudFormation takes between one stream and the next. The construct makes
+more lanes than the quota needs, so that a lane's slot comes round only after CloudFormation's
+own time per resource (about 20 s at any share, given streams enough): that time is spent while
+the other lanes call.
+A resource or a function without these settings (an older template) is not paced.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# A wait never exceeds this (the construct refuses a share that would need more).
-MAX_WAIT_S = 30.0
+# A wait never exceeds this: one round of the lanes' Stop slots (at most 62.5 s at the default
+# share); the construct makes fewer lanes, or refuses a share, rather than need more.
+MAX_WAIT_S = 65.0
 # A wait ends this long before the caller's deadline for Connect calls.
 DEADLINE_MARGIN_S = 1.0
 
@@ -75,9 +79,15 @@ def pace_of(properties: Mapping[str, Any], environ: Mapping[str, str] = os.envir
         if place is not None or "PACE_LANES" in environ:
             logger.warning("Not pacing: Pace %r, PACE_LANES %r", place, environ.get("PACE_LANES"))
         return UNPACED
-    if min(lanes, start, stop) <= 0 or not 0 <= lane < lanes or position < 0:
+    if min(lanes, start, stop) <= 0 or lane < 0 or position < 0:
         logger.warning("Not pacing: Pace %r does not fit %d lanes", place, lanes)
         return UNPACED
+    if lane >= lanes:
+        # A stream removed by an update that also changed the lane count: its Delete carries its
+        # old place. It shares a lane's slots (two calls in a slot at worst), never calls at once.
+        # Only the stack's true first stream calls without a slot.
+        logger.info("Pace %r from more lanes than %d: using lane %d", place, lanes, lane % lanes)
+        lane, position = lane % lanes, max(position, 1)
     return Pace(lane, position, lanes, start, stop)
 
 

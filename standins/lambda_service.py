@@ -80,6 +80,8 @@ class LambdaStats:
     timeouts: int = 0
     errors: int = 0
     peak_concurrency: int = 0
+    busy_seconds: float = 0.0
+    """Invocation time summed over sandboxes (what Lambda bills, times the memory)."""
     fork_seconds: float = 0.0
     error_lines: list[str] = field(default_factory=list)
 
@@ -214,6 +216,7 @@ class LambdaService:
             self.run(invocation, now)
         for sandbox in [s for s in self.busy.values() if s.deadline <= now]:
             self.stats.timeouts += 1
+            self.stats.busy_seconds += self.function.timeout_s
             self.busy.pop(sandbox.pid)
             assert sandbox.running is not None
             self.retry_or_drop(sandbox.running, f"timed out after {self.function.timeout_s} s")
@@ -262,6 +265,8 @@ class LambdaService:
             assert invocation is not None
             self.busy.pop(sandbox.pid)
             sandbox.running = None
+            started = sandbox.deadline - self.function.timeout_s
+            self.stats.busy_seconds += time.monotonic() - started
             if line == "done":
                 self.idle.append(sandbox)
                 continue

@@ -2,13 +2,15 @@
 
 It schedules the custom resources as CloudFormation does: a resource waits for the custom
 resources it names in DependsOn, Ref or Fn::GetAtt (other resources count as already created, and
-deleted after their dependents); every resource whose dependencies are met is invoked at once (no
+deleted after their dependents); every resource whose dependencies are met is started at once (no
 cap); deletes go in reverse dependency order. A create that FAILED stops new creates; once those in
 progress answer, the stack rolls back, deleting what it created (failed ones included, as
-CloudFormation sends them a Delete too). A resource that has not answered within its
-`ServiceTimeout` (default 3600 s) FAILED. Events go asynchronously to the provider function through
-a local Lambda (standins/lambda_service.py) that honours the function's Timeout, reserved
-concurrency and environment; answers come to the HTTPS ResponseEndpoint.
+CloudFormation sends them a Delete too). CloudFormation's own time per custom resource
+(`resource_seconds`, default 0) passes between a resource's start (CREATE_IN_PROGRESS or
+DELETE_IN_PROGRESS) and its invocation. A resource that has not answered within its
+`ServiceTimeout` (default 3600 s) from its invocation FAILED. Events go asynchronously to the
+provider function through a local Lambda (standins/lambda_service.py) that honours the function's
+Timeout, reserved concurrency and environment; answers come to the HTTPS ResponseEndpoint.
 """
 
 from __future__ import annotations
@@ -184,6 +186,12 @@ def provider_function(body: dict[str, Any], code_dir: Path, template: Template) 
     )
 
 
+def memory_size(body: dict[str, Any]) -> int:
+    """The provider function's MemorySize (Lambda's default is 128 MB)."""
+    properties = body["Resources"][provider_function_id(body)]["Properties"]
+    return int(properties.get("MemorySize", 128))
+
+
 class StackEngine:
     """Deploys and destroys one stack's custom resources through a local Lambda."""
 
@@ -197,8 +205,14 @@ class StackEngine:
         stacks_url: str = NO_STACK_STATUS,
         parameters: dict[str, str] | None = None,
         log_dir: Path | None = None,
+        resource_seconds: float = 0.0,
     ) -> None:
+        if resource_seconds < 0:
+            raise ValueError(f"resource_seconds must be 0 or more, got {resource_seconds!r}")
         self.body = body
+        self.resource_seconds = resource_seconds
+        # Events of resources started but not yet invoked, with when they are due.
+        self.scheduled: list[tuple[float, dict[str, Any]]] = []
         self.endpoint = endpoint
         self.parameters = parameters or {}
         stack = f"stack/{STACK_NAME}/{uuid.uuid4()}"
@@ -211,7 +225,7 @@ class StackEngine:
         function = provider_function(body, code_dir.resolve(), self.template)
         environment = {
             **lambda_environment(connect_url, str(endpoint.ca_file), stacks_url),
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_size(body)),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "LAMBDA_TASK_ROOT": str(function.code_dir),
             "_HANDLER": function.handler,
@@ -314,6 +328,7 @@ class StackEngine:
 
     def tick(self, deadline: float) -> None:
         """Let Lambda run, fail resources past their ServiceTimeout, and keep within the bound."""
+        self.invoke_due()
         self.lambda_.step()
         self.lambda_.wait(TICK_S)
         now = time.monotonic()
@@ -349,7 +364,20 @@ class StackEngine:
             stack_id=self.stack_id,
         )
         self.set_status(resource, status, "")
-        self.lambda_.invoke(event)
+        if self.resource_seconds:
+            resource.deadline += self.resource_seconds
+            due = time.monotonic() + self.resource_seconds
+            self.scheduled.append((due, event))
+        else:
+            self.lambda_.invoke(event)
+
+    def invoke_due(self) -> None:
+        """Invoke the provider for each started resource whose CloudFormation time has passed."""
+        now = time.monotonic()
+        due = [item for item in self.scheduled if item[0] <= now]
+        self.scheduled = [item for item in self.scheduled if item[0] > now]
+        for _at, event in sorted(due, key=lambda item: item[0]):
+            self.lambda_.invoke(event)
 
     def read_answers(self) -> None:
         """Apply the first answer to each request still waiting for one."""

@@ -23,7 +23,7 @@ from standins.connect import STACK_CALLER, START, STOP, Call, ConnectStandIn
 from standins.fresh import run_fresh
 from standins.livechat import LiveChatCaller, LiveChatFigures
 from standins.response_endpoint import ResponseEndpoint
-from standins.stack_engine import CREATED, Phase, StackEngine
+from standins.stack_engine import CREATED, Phase, StackEngine, memory_size
 from standins.template import RESOURCE_TYPE, Template, load_stack
 
 SYNTH_TIMEOUT_S = 300
@@ -50,6 +50,13 @@ class PhaseFigures:
     sandboxes: int
     fork_seconds: float
     sandbox_mb: float
+    peak_concurrency: int = 0
+    busy_seconds: float = 0.0
+    """Invocation time summed over the phase's invocations (Lambda bills it times the memory)."""
+    memory_mb: int = 0
+    """The function's MemorySize."""
+    resource_seconds: float = 0.0
+    """CloudFormation's own time per custom resource before invoking it (the engine's setting)."""
     allowed_per_second: float = 0.0
     """The stack's share of the phase's quota, from the provider's environment (0: unpaced)."""
     prepared: str = ""
@@ -88,8 +95,15 @@ def busiest_second(calls: list[Call]) -> int:
 class Storm:
     """The stand-ins, the engine and the caller for one stack; figures for each phase."""
 
-    def __init__(self, cdk_out: Path, connect: ConnectStandIn, endpoint: ResponseEndpoint) -> None:
+    def __init__(
+        self,
+        cdk_out: Path,
+        connect: ConnectStandIn,
+        endpoint: ResponseEndpoint,
+        resource_seconds: float = 0.0,
+    ) -> None:
         self.body, self.asset = load_stack(cdk_out)
+        self.resource_seconds = resource_seconds
         self.connect = connect
         self.endpoint = endpoint
         template = Template(self.body, {})
@@ -107,7 +121,11 @@ class Storm:
     def engine(self) -> StackEngine:
         """A new stack on the local CloudFormation."""
         return StackEngine(
-            self.body, self.asset, endpoint=self.endpoint, connect_url=self.connect.url
+            self.body,
+            self.asset,
+            endpoint=self.endpoint,
+            connect_url=self.connect.url,
+            resource_seconds=self.resource_seconds,
         )
 
     def stack_streams(self) -> set[str]:
@@ -175,6 +193,10 @@ class Storm:
             sandboxes=stats.cold_starts,
             fork_seconds=stats.fork_seconds,
             sandbox_mb=sandbox_mb,
+            peak_concurrency=stats.peak_concurrency,
+            busy_seconds=stats.busy_seconds,
+            memory_mb=memory_size(engine.body),
+            resource_seconds=engine.resource_seconds,
             allowed_per_second=allowed_rate(engine, phase.name),
             prepared=prepared,
             reasons=tuple(sorted({event.reason for event in failed}))[:5],
@@ -210,12 +232,15 @@ def stand_ins() -> Iterator[tuple[ConnectStandIn, ResponseEndpoint]]:
         endpoint.stop()
 
 
-def run_storm(count: int) -> list[PhaseFigures]:
-    """Synthesize a stack of `count` streams and play its storm; figures for deploy and destroy."""
+def run_storm(count: int, resource_seconds: float = 0.0) -> list[PhaseFigures]:
+    """Synthesize a stack of `count` streams and play its storm; figures for deploy and destroy.
+
+    `resource_seconds` is CloudFormation's own time per custom resource before invoking it.
+    """
     cdk_out = synthesize(count)
     try:
         with stand_ins() as (connect, endpoint):
-            return Storm(cdk_out, connect, endpoint).run()
+            return Storm(cdk_out, connect, endpoint, resource_seconds).run()
     finally:
         shutil.rmtree(cdk_out, ignore_errors=True)
 

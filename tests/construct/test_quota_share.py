@@ -55,13 +55,39 @@ def function_environment(template: dict[str, Any]) -> dict[str, str]:
     return variables
 
 
-def test_quota_share_default_ten_lanes_two_starts_point_eight_stops() -> None:
+def test_quota_share_default_one_stream_one_lane_two_starts_point_eight_stops() -> None:
     environment = function_environment(template_of(stack_with(1)))
     assert environment == {
-        "PACE_LANES": "10",
+        "PACE_LANES": "1",
         "PACE_START_PER_SECOND": "2",
         "PACE_STOP_PER_SECOND": "0.8",
     }
+
+
+@pytest.mark.parametrize(
+    ("count", "lanes"),
+    [(2, 2), (10, 10), (52, 52), (60, 44), (88, 44), (90, 45), (100, 50), (490, 49)],
+)
+def test_quota_share_default_lanes_fill_rounds_absorb_twenty_seconds(
+    count: int, lanes: int
+) -> None:
+    chosen = quota.quota_share(None, None)
+    assert chosen.lanes_for(count) == lanes
+    # Up to 52 streams each heads its own lane; beyond, each lane's Start slot comes round
+    # every 22 s or more (20 s of CloudFormation's time per resource and 2 s of the handler's),
+    # and a Stop slot within 65 s.
+    if count > 52:
+        assert lanes / chosen.start_per_second >= quota.LANE_SECONDS == 22
+        assert chosen.cloudformation_seconds(count) >= quota.CLOUDFORMATION_SECONDS == 20
+    assert chosen.longest_wait(count) <= quota.MAX_WAIT_S == 65
+
+
+def test_quota_share_lanes_for_490_streams_ten_full_rounds() -> None:
+    environment = function_environment(template_of(stack_with(490)))
+    assert environment["PACE_LANES"] == "49"
+    chosen = quota.quota_share(None, None)
+    assert chosen.worst_deploy_seconds(490, 49) == 245.0
+    assert chosen.worst_deploy_seconds(490, 44) == 264.0
 
 
 def test_quota_share_single_stream_first_lane_head_depends_on_no_stream() -> None:
@@ -71,9 +97,10 @@ def test_quota_share_single_stream_first_lane_head_depends_on_no_stream() -> Non
 
 
 def test_quota_share_streams_fill_lanes_in_turn_each_after_lane_predecessor() -> None:
-    resources = streams(template_of(stack_with(23)))
+    resources = streams(template_of(stack_with(100)))
     by_place = {r["Properties"]["Pace"]: name for name, r in resources.items()}
-    assert sorted(by_place) == sorted(f"{n % 10},{n // 10}" for n in range(23))
+    # 100 streams: 50 lanes of 2 (two full rounds of 25 s of Start slots).
+    assert sorted(by_place) == sorted(f"{n % 50},{n // 50}" for n in range(100))
     for place, name in by_place.items():
         lane, position = place.split(",")
         before = by_place.get(f"{lane},{int(position) - 1}")
@@ -86,21 +113,21 @@ def test_quota_share_raised_quota_and_share_more_lanes_and_rates() -> None:
         template_of(stack_with(2, quota_share=0.5, connect_quotas=raised))
     )
     assert environment == {
-        "PACE_LANES": "50",
+        "PACE_LANES": "2",
         "PACE_START_PER_SECOND": "10",
         "PACE_STOP_PER_SECOND": "5",
     }
 
 
 def test_quota_share_changed_only_pace_environment_and_order_change() -> None:
-    before = streams(template_of(stack_with(12)))
-    after = streams(template_of(stack_with(12, quota_share=0.2)))
+    before = streams(template_of(stack_with(60)))
+    after = streams(template_of(stack_with(60, quota_share=0.2)))
     assert before.keys() == after.keys()
     for name, resource in before.items():
         kept = {k: v for k, v in resource["Properties"].items() if k != "Pace"}
         assert {k: v for k, v in after[name]["Properties"].items() if k != "Pace"} == kept
     assert sorted(r["Properties"]["Pace"] for r in after.values()) == sorted(
-        f"{n % 5},{n // 5}" for n in range(12)
+        f"{n % 22},{n // 22}" for n in range(60)
     )
 
 
@@ -119,8 +146,45 @@ def test_connect_quotas_not_positive_fails_naming_field(field: str, value: float
 
 
 def test_quota_share_so_small_a_call_waits_too_long_fails() -> None:
-    with pytest.raises(ValueError, match=r"quota_share=0\.01.* would wait 50 s"):
-        stack_with(1, quota_share=0.01)
+    # One lane: a Stop slot comes round every 1 / (0.005 x 2) = 100 s.
+    with pytest.raises(
+        ValueError, match=r"quota_share=0\.005.* 0\.01 StopContactStreaming calls/s, .* wait 100 s"
+    ):
+        stack_with(1, quota_share=0.005)
+
+
+@pytest.mark.parametrize(
+    ("share", "quotas", "count"),
+    [
+        (0.4, ConnectQuotas(), 490),
+        (0.2, ConnectQuotas(), 490),
+        (1, ConnectQuotas(), 490),
+        (0.5, ConnectQuotas(20, 10), 490),
+    ],
+)
+def test_quota_share_lanes_round_absorbs_cloudformation_seconds_waits_bounded(
+    share: float, quotas: ConnectQuotas, count: int
+) -> None:
+    chosen = quota.quota_share(share, quotas)
+    assert chosen.lanes_for(count) / chosen.start_per_second >= quota.LANE_SECONDS
+    assert chosen.cloudformation_seconds(count) >= quota.CLOUDFORMATION_SECONDS
+    assert chosen.longest_wait(count) <= quota.MAX_WAIT_S
+
+
+def test_quota_share_starts_far_above_stops_fewer_lanes_wait_at_most_bound() -> None:
+    # 20 Starts but 2 Stops a second: 440 lanes would make a Stop wait 220 s; at most 130 lanes
+    # keep it within 65 s, and absorb less of CloudFormation's time per resource than 20 s.
+    chosen = quota.quota_share(1, ConnectQuotas(start_per_second=20, stop_per_second=2))
+    assert chosen.most_lanes == 130
+    lanes = chosen.lanes_for(490)
+    assert lanes <= 130
+    assert chosen.longest_wait(490) <= quota.MAX_WAIT_S
+    assert chosen.cloudformation_seconds(490) < quota.CLOUDFORMATION_SECONDS
+
+
+def test_quota_share_smallest_lane_count_one_when_rates_are_low() -> None:
+    chosen = quota.quota_share(0.01, None)
+    assert (chosen.most_lanes, chosen.lanes_for(490), chosen.longest_wait(490)) == (1, 1, 50.0)
 
 
 def test_quota_share_two_streams_disagree_fails_naming_both_adds_nothing() -> None:
@@ -169,11 +233,11 @@ def test_quota_share_per_stack_other_stack_may_differ() -> None:
         function_environment(assembly.get_stack_by_name(name).template)["PACE_LANES"]
         for name in ("One", "Two")
     ]
-    assert lanes == ["10", "20"]
+    assert lanes == ["1", "1"]
 
 
 def test_quota_share_environment_is_what_the_handlers_pacing_reads() -> None:
-    environment = quota.quota_share(0.4, None).environment()
+    environment = quota.quota_share(0.4, None).environment(490)
     read = pacing.pace_of({"Pace": "3,1"}, environment)
-    assert read == pacing.Pace(3, 1, 10, 2.0, 0.8)
+    assert read == pacing.Pace(3, 1, 49, 2.0, 0.8)
     assert quota.MAX_WAIT_S == pacing.MAX_WAIT_S

@@ -24,7 +24,7 @@ from tests.handler.events import (
     stop_params,
 )
 
-# What the construct writes with the default share: 4 lanes, 2 Starts and 0.8 Stops a second.
+# The default share's rates (2 Starts and 0.8 Stops a second) over 4 lanes, for short waits.
 ENVIRONMENT = {"PACE_LANES": "4", "PACE_START_PER_SECOND": "2", "PACE_STOP_PER_SECOND": "0.8"}
 TOKEN = expected_token(STACK_ID, LOGICAL_ID, REQUEST_ID)
 
@@ -62,7 +62,7 @@ def test_pace_of_without_property_or_environment_unpaced() -> None:
     assert pacing.UNPACED.before_stop(NOW + 0.3) == 0
 
 
-@pytest.mark.parametrize("place", ["2", "a,b", "4,0", "-1,2", "1,-1", "1,2,3"])
+@pytest.mark.parametrize("place", ["2", "a,b", "-1,2", "1,-1", "1,2,3"])
 def test_pace_of_malformed_place_unpaced_and_logged(
     place: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -73,6 +73,16 @@ def test_pace_of_malformed_place_unpaced_and_logged(
 
 def test_pace_of_place_and_environment_read() -> None:
     assert pacing.pace_of(properties(Pace="3,17"), ENVIRONMENT) == pacing.Pace(3, 17, 4, 2.0, 0.8)
+
+
+@pytest.mark.parametrize(("place", "expected"), [("5,3", (1, 3)), ("4,0", (0, 1)), ("8,0", (0, 1))])
+def test_pace_of_lane_beyond_lanes_shares_a_lanes_slots_never_calls_at_once(
+    place: str, expected: tuple[int, int]
+) -> None:
+    # A stream removed by an update that also made fewer lanes: its Delete has its old place.
+    pace = pacing.pace_of(properties(Pace=place), ENVIRONMENT)
+    assert (pace.lane, pace.position, pace.lanes) == (*expected, 4)
+    assert pace.before_stop(NOW + 0.1) == pytest.approx(4.9 if expected[0] == 0 else 1.15)
 
 
 def test_pace_first_lane_head_calls_at_once_whenever() -> None:
@@ -107,6 +117,24 @@ def test_pace_lanes_calls_fall_in_distinct_slots_at_most_rate_a_second() -> None
     slots = [round((moment - NOW) / 0.5, 6) for moment in calls]
     assert all(slot == int(slot) for slot in slots)
     assert len(set(slots)) == len(slots) == 100
+
+
+def test_pace_default_share_last_lane_waits_a_whole_stop_round_uncut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 44 lanes (the default share, 88 streams). At a moment starting lane 0's Start and Stop slots
+    # (a multiple of 44 x 0.5 s and 44 x 1.25 s), the last lane's Stop slot is 43 x 1.25 s away.
+    now = 1_799_999_960.0
+    pace = pacing.pace_of(
+        properties(Pace="43,2"),
+        {"PACE_LANES": "44", "PACE_START_PER_SECOND": "2", "PACE_STOP_PER_SECOND": "0.8"},
+    )
+    slept: list[float] = []
+    monkeypatch.setattr("pacing.time.sleep", slept.append)
+    assert pace.before_start(now) == pytest.approx(21.5)
+    assert pace.before_stop(now) == pytest.approx(53.75)
+    assert pacing.wait(pace.before_stop(now), time.monotonic() + 100) == pytest.approx(53.75)
+    assert slept == [pytest.approx(53.75)]
 
 
 def test_wait_capped_and_ends_before_deadline(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,13 +74,25 @@ def template(
 class Stack:
     """An engine on a template, and the fake provider's log."""
 
-    def __init__(self, body: dict[str, Any], endpoint: ResponseEndpoint, tmp_path: Path) -> None:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        endpoint: ResponseEndpoint,
+        tmp_path: Path,
+        resource_seconds: float = 0.0,
+    ) -> None:
         self.log = tmp_path / "events.jsonl"
         self.log.touch()
         body["Resources"]["Provider"]["Properties"]["Environment"]["Variables"]["FAKE_LOG"] = str(
             self.log
         )
-        self.engine = StackEngine(body, CODE_DIR, endpoint=endpoint, connect_url=UNUSED_CONNECT)
+        self.engine = StackEngine(
+            body,
+            CODE_DIR,
+            endpoint=endpoint,
+            connect_url=UNUSED_CONNECT,
+            resource_seconds=resource_seconds,
+        )
 
     def lines(self, step: str = "start", kind: str = "") -> list[dict[str, Any]]:
         """Logged lines of one step (and request type)."""
@@ -97,8 +109,8 @@ def make_stack(endpoint: ResponseEndpoint, tmp_path: Path) -> Iterator[Any]:
     """Build Stacks whose engines are closed afterwards."""
     made: list[Stack] = []
 
-    def make(body: dict[str, Any]) -> Stack:
-        stack = Stack(body, endpoint, tmp_path)
+    def make(body: dict[str, Any], resource_seconds: float = 0.0) -> Stack:
+        stack = Stack(body, endpoint, tmp_path, resource_seconds)
         made.append(stack)
         stack.engine.__enter__()
         return stack
@@ -207,6 +219,40 @@ def test_engine_service_timeout_fails_a_silent_resource(make_stack: Any) -> None
     rollback = stack.lines("start", "Delete")
     assert [line["logical"] for line in rollback] == ["Silent"]
     assert rollback[0]["physical"].startswith("ContactStreamingStack-Silent-")
+
+
+def test_engine_resource_seconds_pass_before_each_invocation(make_stack: Any) -> None:
+    body = template(
+        {
+            "First": custom(ServiceTimeout="1", CreateSleep="0.2"),
+            "Second": custom(depends_on=["First"], ServiceTimeout="1"),
+        }
+    )
+    stack = make_stack(body, resource_seconds=1.2)
+
+    deploy = stack.engine.deploy(LIMIT_S)
+    destroy = stack.engine.destroy(LIMIT_S)
+
+    creates, created = stack.at("start", "Create"), stack.at("end", "Create")
+    assert 1.2 <= creates["First"] - deploy.started < 1.7
+    assert 1.2 <= creates["Second"] - created["First"] < 1.7
+    deletes, deleted = stack.at("start", "Delete"), stack.at("end", "Delete")
+    assert 1.2 <= deletes["Second"] - destroy.started < 1.7
+    assert 1.2 <= deletes["First"] - deleted["Second"] < 1.7
+    # The ServiceTimeout (1 s) runs from the invocation, not from the resource's start.
+    assert (deploy.failed, destroy.failed) == ([], [])
+    assert {r.status for r in stack.engine.resources.values()} == {DELETED}
+
+
+def test_engine_negative_resource_seconds_refused(endpoint: ResponseEndpoint) -> None:
+    with pytest.raises(ValueError, match="resource_seconds must be 0 or more, got -1"):
+        StackEngine(
+            template({"A": custom()}),
+            CODE_DIR,
+            endpoint=endpoint,
+            connect_url=UNUSED_CONNECT,
+            resource_seconds=-1,
+        )
 
 
 def test_engine_function_timeout_kills_the_sandbox(make_stack: Any) -> None:

@@ -71,7 +71,7 @@ def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -
 def test_app_stack_function_paces_default_share_of_connect_quotas(app_synth: Synth) -> None:
     _, function = app_synth.only("AWS::Lambda::Function")
     assert function["Properties"]["Environment"]["Variables"] == {
-        "PACE_LANES": "10",
+        "PACE_LANES": "1",
         "PACE_START_PER_SECOND": "2",
         "PACE_STOP_PER_SECOND": "0.8",
     }
@@ -115,7 +115,7 @@ def test_app_stack_lambda_python314_arm64_small_and_logs_to_own_group(app_synth:
             "Architectures": ["arm64"],
             "Handler": "handler.handler",
             "MemorySize": 256,
-            "Timeout": 120,
+            "Timeout": 180,
             "Role": {"Fn::GetAtt": [role_id, "Arn"]},
             "LoggingConfig": {"LogGroup": {"Ref": log_group_id}},
         },
