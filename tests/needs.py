@@ -29,6 +29,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "lifecycle/test_concurrency.py": ("storm",),
     "packaging": ("cli",),
     "acceptance": ("engine", "cli"),
+    # Every Python block of the docs, each a program synthesized in a process of its own.
+    "docs/test_python_blocks.py": ("cli",),
     "views/test_consumer_views.py": ("engine",),
 }
 # Modules that take longest (a storm of minutes): handed out right after the engine's tests.
