@@ -95,6 +95,9 @@ def main(argv: list[str]) -> int:
     """Run the scenario; clean up whatever happens; the exit status."""
     options = parse(argv)
     report = Report()
+    # Ctrl-C interrupts and cleans up even if the run inherited SIGINT ignored (as a background
+    # job of a non-interactive shell, such as CI's, does).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupted)
     report.say(
         f"Acceptance run {options.run_id}: stacks {options.consumer_stack} and {options.app_stack}"
