@@ -39,6 +39,13 @@ class StepError(Exception):
     """A step did not do what it should; the message says what happened."""
 
 
+def describe(error: Exception) -> str:
+    """An error as the run prints it: its message, named by its type unless the run expects it."""
+    if isinstance(error, BotoCoreError | ClientError | StepError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
 @dataclass(frozen=True)
 class Options:
     """What the user gives, and the run's bounds."""
@@ -371,14 +378,17 @@ class Run:
         self.delete_log_group(group)
 
     def clean(self) -> list[str]:
-        """Undo what is left, newest first; what could not be undone."""
+        """Undo what is left, newest first; what could not be undone.
+
+        A step that fails in any way is recorded and the steps after it still run.
+        """
         left = []
         for label, action in reversed(self.undo):
             try:
                 action()
                 self.report.mark(f"clean-up: {label}")
-            except (BotoCoreError, ClientError, StepError) as error:
-                left.append(f"{label}: {self.report.scrub(str(error))}")
+            except Exception as error:
+                left.append(f"{label}: {self.report.scrub(describe(error))}")
         self.undo = []
         shutil.rmtree(self.folder, ignore_errors=True)
         return left
