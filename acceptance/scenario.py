@@ -30,6 +30,7 @@ from acceptance.names import (
     INSTANCE_CONTEXT,
 )
 from acceptance.report import Report
+from acceptance.signals import held
 
 STACK_WAIT_S = 1800.0
 SETTLED = ("REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS")
@@ -174,17 +175,26 @@ class Run:
     def start_chat(self) -> None:
         """StartChatContact on the user's flow, as a customer's chat client would."""
         self.undo.append(("end the chat", self.end_chat))
-        answer = self.clients.connect.start_chat_contact(
-            InstanceId=self.options.instance_id,
-            ContactFlowId=self.options.contact_flow_id,
-            ParticipantDetails={"DisplayName": "Acceptance customer"},
-            ClientToken=f"acceptance-{self.options.run_id}",
-            ChatDurationInMinutes=60,
-        )
-        self.chat.participant_token = self.report.secret(answer["ParticipantToken"])
-        self.chat.contact_id = answer["ContactId"]
-        self.chat.participant_id = answer["ParticipantId"]
+        # A Ctrl-C while Connect answers waits for the answer, so the clean-up knows the chat.
+        with held():
+            self.chat = self.started_chat(
+                self.clients.connect.start_chat_contact(
+                    InstanceId=self.options.instance_id,
+                    ContactFlowId=self.options.contact_flow_id,
+                    ParticipantDetails={"DisplayName": "Acceptance customer"},
+                    ClientToken=f"acceptance-{self.options.run_id}",
+                    ChatDurationInMinutes=60,
+                )
+            )
         self.report.mark(f"StartChatContact: chat contact {self.chat.contact_id} started")
+
+    def started_chat(self, answer: dict[str, Any]) -> Chat:
+        """The chat from StartChatContact's answer (its token kept as a secret)."""
+        return Chat(
+            contact_id=answer["ContactId"],
+            participant_id=answer["ParticipantId"],
+            participant_token=self.report.secret(answer["ParticipantToken"]),
+        )
 
     def deploy_app(self) -> None:
         """`cdk deploy` of the app (app.py), under the run's stack name, on the chat's contact."""

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+from types import FrameType
 from typing import Any
+
+import pytest
 
 from acceptance.report import Report
 from acceptance.scenario import Clients, Options, Run, StepError
+from acceptance.signals import held
 
 
 def new_run(**clients: Any) -> Run:
@@ -40,3 +46,71 @@ def test_clean_step_raising_any_error_runs_the_remaining_steps() -> None:
     ]
     assert run.undo == []
     assert not run.folder.exists()
+
+
+class FakeConnect:
+    """StartChatContact's answer, with the tokens Connect gives; Ctrl-C pressed as it answers."""
+
+    def __init__(self) -> None:
+        self.answered = False
+
+    def start_chat_contact(self, **_: Any) -> dict[str, str]:
+        self.answered = True
+        os.kill(os.getpid(), signal.SIGINT)
+        return {"ContactId": "c-1", "ParticipantId": "p-1", "ParticipantToken": "pt-secret"}
+
+
+class FakeParticipant:
+    """The customer's side: connects with the participant token, disconnects with its own."""
+
+    def __init__(self) -> None:
+        self.disconnected: list[str] = []
+
+    def create_participant_connection(self, **kwargs: Any) -> dict[str, Any]:
+        assert kwargs["ParticipantToken"] == "pt-secret"
+        return {"ConnectionCredentials": {"ConnectionToken": "ct-secret"}}
+
+    def disconnect_participant(self, ConnectionToken: str) -> None:  # noqa: N803 - boto3's name
+        self.disconnected.append(ConnectionToken)
+
+
+def test_start_chat_interrupted_while_connect_answers_clean_ends_the_chat() -> None:
+    connect, participant = FakeConnect(), FakeParticipant()
+    run = new_run(connect=connect, participant=participant)
+    with pytest.raises(KeyboardInterrupt):
+        run.start_chat()
+    assert connect.answered
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert run.clean() == []
+    assert participant.disconnected == ["ct-secret"]
+    out = run.report.out
+    assert isinstance(out, io.StringIO)
+    assert "secret" not in out.getvalue()
+
+
+class PressedError(Exception):
+    """The test's Ctrl-C."""
+
+
+def press(signum: int, frame: FrameType | None) -> None:
+    raise PressedError
+
+
+def signalled_in_held_block(steps: list[str]) -> None:
+    """SIGINT to this process inside a held block, then one more step in the block."""
+    with held():
+        os.kill(os.getpid(), signal.SIGINT)
+        steps.append("after the signal")
+
+
+def test_held_signal_in_block_reaches_the_handler_after_it() -> None:
+    before = signal.signal(signal.SIGINT, press)
+    steps: list[str] = []
+    try:
+        with pytest.raises(PressedError):
+            signalled_in_held_block(steps)
+        assert steps == ["after the signal"]
+        assert signal.getsignal(signal.SIGINT) is press
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, before)
