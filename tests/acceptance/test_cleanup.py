@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
+import sys
+import threading
+import time
 from types import FrameType
 from typing import Any
 
 import pytest
 
+from acceptance import cdk
 from acceptance.report import Report
 from acceptance.scenario import Clients, Options, Run, StepError
 from acceptance.signals import held
@@ -94,6 +99,40 @@ class PressedError(Exception):
 
 def press(signum: int, frame: FrameType | None) -> None:
     raise PressedError
+
+
+STUBBORN = (
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    "print('ready', flush=True); time.sleep(60)"
+)
+
+
+def test_stop_ctrl_c_while_waiting_still_kills_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cdk, "STOP_WAIT_S", 1.0)
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUBBORN],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    before = signal.signal(signal.SIGINT, press)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+        started = time.monotonic()
+        with pytest.raises(PressedError):
+            cdk.stop(process)
+        assert time.monotonic() - started >= 0.9
+        assert process.poll() == -signal.SIGKILL
+        assert signal.getsignal(signal.SIGINT) is press
+    finally:
+        signal.signal(signal.SIGINT, before)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def signalled_in_held_block(steps: list[str]) -> None:
