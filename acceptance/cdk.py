@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from acceptance.signals import held
+
 ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 # On AWS a deploy of the app takes a few minutes; one that takes 30 is a fault.
@@ -42,17 +44,22 @@ def cli_env() -> dict[str, str]:
 
 
 def stop(process: subprocess.Popen[str]) -> None:
-    """Stop the CLI and its children: SIGTERM to the group, SIGKILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=STOP_WAIT_S)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """Stop the CLI and its children: SIGTERM to the group, SIGKILL if it lingers.
+
+    A Ctrl-C meanwhile waits until the CLI is gone (it runs in a session of its own, so an
+    interrupted stop would leave it running).
+    """
+    with held():
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=STOP_WAIT_S)
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
 
 def cdk(args: list[str], timeout_s: float = TIMEOUT_S) -> CdkRun:

@@ -30,6 +30,7 @@ from acceptance.names import (
     INSTANCE_CONTEXT,
 )
 from acceptance.report import Report
+from acceptance.signals import held
 
 STACK_WAIT_S = 1800.0
 SETTLED = ("REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS")
@@ -37,6 +38,13 @@ SETTLED = ("REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS")
 
 class StepError(Exception):
     """A step did not do what it should; the message says what happened."""
+
+
+def describe(error: Exception) -> str:
+    """An error as the run prints it: its message, named by its type unless the run expects it."""
+    if isinstance(error, BotoCoreError | ClientError | StepError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 @dataclass(frozen=True)
@@ -167,17 +175,26 @@ class Run:
     def start_chat(self) -> None:
         """StartChatContact on the user's flow, as a customer's chat client would."""
         self.undo.append(("end the chat", self.end_chat))
-        answer = self.clients.connect.start_chat_contact(
-            InstanceId=self.options.instance_id,
-            ContactFlowId=self.options.contact_flow_id,
-            ParticipantDetails={"DisplayName": "Acceptance customer"},
-            ClientToken=f"acceptance-{self.options.run_id}",
-            ChatDurationInMinutes=60,
-        )
-        self.chat.participant_token = self.report.secret(answer["ParticipantToken"])
-        self.chat.contact_id = answer["ContactId"]
-        self.chat.participant_id = answer["ParticipantId"]
+        # A Ctrl-C while Connect answers waits for the answer, so the clean-up knows the chat.
+        with held():
+            self.chat = self.started_chat(
+                self.clients.connect.start_chat_contact(
+                    InstanceId=self.options.instance_id,
+                    ContactFlowId=self.options.contact_flow_id,
+                    ParticipantDetails={"DisplayName": "Acceptance customer"},
+                    ClientToken=f"acceptance-{self.options.run_id}",
+                    ChatDurationInMinutes=60,
+                )
+            )
         self.report.mark(f"StartChatContact: chat contact {self.chat.contact_id} started")
+
+    def started_chat(self, answer: dict[str, Any]) -> Chat:
+        """The chat from StartChatContact's answer (its token kept as a secret)."""
+        return Chat(
+            contact_id=answer["ContactId"],
+            participant_id=answer["ParticipantId"],
+            participant_token=self.report.secret(answer["ParticipantToken"]),
+        )
 
     def deploy_app(self) -> None:
         """`cdk deploy` of the app (app.py), under the run's stack name, on the chat's contact."""
@@ -371,14 +388,17 @@ class Run:
         self.delete_log_group(group)
 
     def clean(self) -> list[str]:
-        """Undo what is left, newest first; what could not be undone."""
+        """Undo what is left, newest first; what could not be undone.
+
+        A step that fails in any way is recorded and the steps after it still run.
+        """
         left = []
         for label, action in reversed(self.undo):
             try:
                 action()
                 self.report.mark(f"clean-up: {label}")
-            except (BotoCoreError, ClientError, StepError) as error:
-                left.append(f"{label}: {self.report.scrub(str(error))}")
+            except Exception as error:
+                left.append(f"{label}: {self.report.scrub(describe(error))}")
         self.undo = []
         shutil.rmtree(self.folder, ignore_errors=True)
         return left
