@@ -215,7 +215,8 @@ def test_engine_service_timeout_fails_a_silent_resource(make_stack: Any) -> None
 
     assert [(e.logical_id, e.status) for e in phase.failed] == [("Silent", CREATE_FAILED)]
     assert "did not answer in time" in phase.failed[0].reason
-    assert 1.0 <= phase.failed[0].at - phase.started < 2.0
+    # Failed at the ServiceTimeout, long before the 4 s answer; the rest is a sandbox's start-up.
+    assert 1.0 <= phase.failed[0].at - phase.started < 3.0
     rollback = stack.lines("start", "Delete")
     assert [line["logical"] for line in rollback] == ["Silent"]
     assert rollback[0]["physical"].startswith("ContactStreamingStack-Silent-")
@@ -233,12 +234,14 @@ def test_engine_resource_seconds_pass_before_each_invocation(make_stack: Any) ->
     deploy = stack.engine.deploy(LIMIT_S)
     destroy = stack.engine.destroy(LIMIT_S)
 
+    # Each resource's 1.2 s passes once before its invocation (not twice: under 2.4 s), whatever a
+    # sandbox's start-up adds on a loaded machine.
     creates, created = stack.at("start", "Create"), stack.at("end", "Create")
-    assert 1.2 <= creates["First"] - deploy.started < 1.7
-    assert 1.2 <= creates["Second"] - created["First"] < 1.7
+    assert 1.2 <= creates["First"] - deploy.started < 2.4
+    assert 1.2 <= creates["Second"] - created["First"] < 2.4
     deletes, deleted = stack.at("start", "Delete"), stack.at("end", "Delete")
-    assert 1.2 <= deletes["Second"] - destroy.started < 1.7
-    assert 1.2 <= deletes["First"] - deleted["Second"] < 1.7
+    assert 1.2 <= deletes["Second"] - destroy.started < 2.4
+    assert 1.2 <= deletes["First"] - deleted["Second"] < 2.4
     # The ServiceTimeout (1 s) runs from the invocation, not from the resource's start.
     assert (deploy.failed, destroy.failed) == ([], [])
     assert {r.status for r in stack.engine.resources.values()} == {DELETED}
