@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from contact_streaming import quota, topic_policy, validation
-from contact_streaming.provider import StreamingProvider
+from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
 from contact_streaming.quota import ConnectQuotas
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
-SERVICE_TIMEOUT = Duration.minutes(5)
 # The number CustomResource(service_timeout=…) would write, read once rather than per stream.
 SERVICE_TIMEOUT_SECONDS = str(int(SERVICE_TIMEOUT.to_seconds()))
 

@@ -7,8 +7,7 @@ from typing import Any
 from aws_cdk.assertions import Annotations, Capture, Match, Template
 from syrupy.assertion import SnapshotAssertion
 
-from contact_streaming.contact_streaming import SERVICE_TIMEOUT
-from contact_streaming.provider import TIMEOUT
+from contact_streaming.provider import SERVICE_TIMEOUT, TIMEOUT
 from stacks.streaming_stack import CONTACT_ID_PATTERN, INSTANCE_ID_PATTERN
 from tests.template.conftest import Synth
 from tests.template.iam import as_list, connect_statements, instance_arn, role_statements
@@ -50,6 +49,18 @@ def test_app_stack_function_never_retried_by_lambda(app_synth: Synth) -> None:
     _, config = app_synth.only("AWS::Lambda::EventInvokeConfig")
     assert config["Properties"]["MaximumRetryAttempts"] == 0
     assert config["Properties"]["FunctionName"] == {"Ref": function_id}
+
+
+def test_app_stack_queued_event_older_than_service_timeout_less_lambda_timeout_dropped(
+    app_synth: Synth,
+) -> None:
+    # A throttled async invocation waits in Lambda's queue (up to 6 hours by default). An event
+    # that starts after CloudFormation gave up (ServiceTimeout) could start an unrecorded stream:
+    # one that starts at all must finish within the ServiceTimeout.
+    _, config = app_synth.only("AWS::Lambda::EventInvokeConfig")
+    max_age = config["Properties"]["MaximumEventAgeInSeconds"]
+    assert max_age == SERVICE_TIMEOUT.to_seconds() - TIMEOUT.to_seconds() == 120
+    assert max_age + TIMEOUT.to_seconds() <= SERVICE_TIMEOUT.to_seconds()
 
 
 def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -> None:
