@@ -67,9 +67,11 @@ class ContactStreaming(Construct):
         validation.check_exactly_one(
             "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
         )
-        validation.check_length("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
+        validation.check_id("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn)
+        if topic is not None:
+            validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
         found = topic_policy.checked(topic) if topic is not None else None
         wanted_share = quota.quota_share(quota_share, connect_quotas)
         if existing is not None:
