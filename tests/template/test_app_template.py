@@ -9,6 +9,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from contact_streaming.provider import SERVICE_TIMEOUT, TIMEOUT
 from stacks.streaming_stack import CONTACT_ID_PATTERN, INSTANCE_ID_PATTERN
+from standins.aws import LAMBDA_TIMEOUT_S
 from tests.template.conftest import Synth
 from tests.template.iam import as_list, connect_statements, instance_arn, role_statements
 
@@ -96,6 +97,12 @@ def test_app_stack_service_timeout_exceeds_lambda_timeout(app_synth: Synth) -> N
     assert lambda_timeout == TIMEOUT.to_seconds()
     # CloudFormation must wait longer than the Lambda can run, or a slow answer is lost.
     assert 1 <= lambda_timeout < service_timeout <= 3600
+
+
+def test_app_stack_function_timeout_equals_standins_lambda_timeout(app_synth: Synth) -> None:
+    # The stand-ins' Lambda context counts down from LAMBDA_TIMEOUT_S; they import no aws_cdk.
+    _, function = app_synth.only("AWS::Lambda::Function")
+    assert LAMBDA_TIMEOUT_S == function["Properties"]["Timeout"] == TIMEOUT.to_seconds()
 
 
 def test_app_stack_custom_resource_after_topic_and_its_policy(app_synth: Synth) -> None:
