@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from contact_streaming import quota, topic_policy, validation
-from contact_streaming.provider import StreamingProvider
+from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
 from contact_streaming.quota import ConnectQuotas
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
-SERVICE_TIMEOUT = Duration.minutes(5)
 # The number CustomResource(service_timeout=…) would write, read once rather than per stream.
 SERVICE_TIMEOUT_SECONDS = str(int(SERVICE_TIMEOUT.to_seconds()))
 
@@ -68,9 +67,11 @@ class ContactStreaming(Construct):
         validation.check_exactly_one(
             "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
         )
-        validation.check_length("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
+        validation.check_id("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn)
+        if topic is not None:
+            validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
         found = topic_policy.checked(topic) if topic is not None else None
         wanted_share = quota.quota_share(quota_share, connect_quotas)
         if existing is not None:

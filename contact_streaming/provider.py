@@ -28,6 +28,11 @@ HANDLER_FILE = "handler.py"
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 # A paced call waits at most quota.MAX_WAIT_S (65 s): well inside, with time left for retries.
 TIMEOUT = Duration.minutes(3)
+# How long CloudFormation waits for a Custom::ContactStreaming's answer (its ServiceTimeout).
+SERVICE_TIMEOUT = Duration.minutes(5)
+# A throttled async invocation waits in Lambda's queue (6 hours by default): an event that starts
+# later than this could not finish before CloudFormation gives up, so Lambda drops it instead.
+MAX_EVENT_AGE = Duration.seconds(SERVICE_TIMEOUT.to_seconds() - TIMEOUT.to_seconds())
 # Each stream asks for its stack's provider; looking it up costs three calls into jsii (Node).
 _PROVIDERS: weakref.WeakKeyDictionary[Construct, StreamingProvider] = weakref.WeakKeyDictionary()
 
@@ -136,6 +141,7 @@ class StreamingProvider(Construct):
             # CloudFormation invokes asynchronously: a retried Create after the deadline could
             # start a stream the rollback has already reconciled. crhelper always answers once.
             retry_attempts=0,
+            max_event_age=MAX_EVENT_AGE,
             role=self.role,
             log_group=self.log_group,
             description="Custom::ContactStreaming provider: Start/StopContactStreaming",

@@ -133,8 +133,18 @@ class QuotaShare:
         )
 
 
+def is_number(value: object) -> bool:
+    """True for an int or a float; False for a bool, which Python counts as an int."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare:
     """The share a stream asks for (defaults filled in), checked; ValueError names the bad value."""
+    if share is not None and not is_number(share):
+        raise ValueError(
+            f"ContactStreaming: quota_share must be a number more than 0 and at most 1, "
+            f"got {share!r}"
+        )
     chosen = QuotaShare(
         DEFAULT_SHARE if share is None else share,
         ConnectQuotas() if quotas is None else quotas,
@@ -146,7 +156,7 @@ def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare
         )
     for name in ("start_per_second", "stop_per_second"):
         value = getattr(chosen.quotas, name)
-        if not (isinstance(value, int | float) and value > 0 and math.isfinite(value)):
+        if not (is_number(value) and value > 0 and math.isfinite(value)):
             raise ValueError(
                 f"ContactStreaming: connect_quotas.{name} must be a positive number of "
                 f"requests per second, got {value!r}"

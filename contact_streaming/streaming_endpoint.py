@@ -12,6 +12,7 @@ from contact_streaming import topic_policy, validation
 from contact_streaming.instance import Instance
 
 OWNER = "StreamingEndpoint"
+ADOPT_ARN = "adopt a topic by its ARN with sns.Topic.from_topic_arn(scope, id, arn)"
 STREAMING_ACTIONS = ("connect:StartContactStreaming", "connect:StopContactStreaming")
 
 
@@ -65,6 +66,8 @@ class StreamingEndpoint(Construct):
         """
         stack = Stack.of(scope)
         validation.check_instance(instance_id, instance_arn, stack.account, owner=OWNER)
+        if topic is not None:
+            validation.check_topic(topic, ADOPT_ARN, owner=OWNER)
         instance = Instance.of(stack, instance_id, instance_arn)
         found = topic_policy.checked(topic, owner=OWNER) if topic is not None else None
         validation.check_same_region(

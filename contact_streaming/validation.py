@@ -43,6 +43,27 @@ def check_length(prop: str, value: str, limits: tuple[int, int], *, owner: str =
         )
 
 
+def check_string(prop: str, value: object, *, owner: str = OWNER) -> str:
+    """`value`, if it is a string (a literal or a token); else ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"{owner}: {prop} must be a string (a literal or a token), got {value!r}")
+    return value
+
+
+def check_id(prop: str, value: object, limits: tuple[int, int], *, owner: str = OWNER) -> None:
+    """Raise ValueError unless `value` is a string within `limits` with more than whitespace."""
+    text = check_string(prop, value, owner=owner)
+    check_length(prop, text, limits, owner=owner)
+    if known(text) and not text.strip():
+        raise ValueError(f"{owner}: {prop} must not be blank, got {text!r}")
+
+
+def check_topic(topic: object, instead: str, *, owner: str = OWNER) -> None:
+    """Raise ValueError unless `topic` looks like an sns.ITopic; `instead` says what to do."""
+    if isinstance(topic, str) or not hasattr(type(topic), "topic_arn"):
+        raise ValueError(f"{owner}: topic must be an sns.ITopic, got {topic!r}; {instead}")
+
+
 def check_exactly_one(
     first: str,
     first_value: object,
@@ -74,12 +95,24 @@ def check_instance(
     """
     check_exactly_one("instance_id", instance_id, "instance_arn", instance_arn, owner=owner)
     if instance_id is not None:
-        check_length("instance_id", instance_id, INSTANCE_ID_LIMITS, owner=owner)
+        check_instance_id(instance_id, owner=owner)
     if instance_arn is not None:
+        check_string("instance_arn", instance_arn, owner=owner)
         check_instance_arn(instance_arn, owner=owner)
         match = INSTANCE_ARN_PATTERN.match(instance_arn) if known(instance_arn) else None
         if match is not None:
             check_same_account(match.group("account"), stack_account, owner=owner)
+
+
+def check_instance_id(value: str, *, owner: str = OWNER) -> None:
+    """Raise ValueError unless `value` is an instance id (not an instance ARN)."""
+    check_string("instance_id", value, owner=owner)
+    if known(value) and value.startswith("arn:"):
+        raise ValueError(
+            f"{owner}: instance_id {value!r} is an ARN: pass it as instance_arn instead "
+            "(instance_id takes only the id after 'instance/')"
+        )
+    check_id("instance_id", value, INSTANCE_ID_LIMITS, owner=owner)
 
 
 def check_instance_arn(value: str, *, owner: str = OWNER) -> None:
@@ -97,6 +130,7 @@ def check_instance_arn(value: str, *, owner: str = OWNER) -> None:
 
 def check_endpoint_arn(value: str) -> None:
     """Raise ValueError unless a known `value` is a standard SNS topic ARN Connect accepts."""
+    check_string("streaming_endpoint_arn", value)
     if not known(value):
         return
     check_length("streaming_endpoint_arn", value, ENDPOINT_ARN_LIMITS)

@@ -20,6 +20,9 @@ from urllib.parse import parse_qsl, urlencode
 ID_PREFIX = "contact-streaming:"
 MAX_PHYSICAL_ID = 1024  # CloudFormation's limit, in bytes
 MAX_STREAMING_ID = 100  # Connect's model: StreamingId is 1-100 characters.
+# Connect's model gives StreamingId no pattern. urlencode escapes "%" (and most printable ASCII)
+# to 3 bytes, the most for any ASCII character: room for any ASCII StreamingId, not a non-ASCII one.
+LONGEST_STREAMING_ID = "%" * MAX_STREAMING_ID
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,7 @@ def not_started_id(event: dict[str, Any]) -> str:
 
 def fits(pending: Stream) -> bool:
     """True if `pending`'s id, and its id once started with the longest StreamingId, fit 1 KB."""
-    longest = replace(
-        pending, state="started", streaming_id="x" * MAX_STREAMING_ID, client_token=""
-    )
+    longest = replace(pending, state="started", streaming_id=LONGEST_STREAMING_ID, client_token="")
     return all(
         len(stream.physical_id().encode()) <= MAX_PHYSICAL_ID for stream in (pending, longest)
     )

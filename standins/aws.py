@@ -16,8 +16,9 @@ SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEtoken"
 STACK_NAME = "ContactStreamingStack"
 FUNCTION_NAME = "ContactStreamingStack-ContactStreamingProviderFun-Ab12Cd34Ef56"
 SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION_NAME}"
-# The provider function's timeout (contact_streaming/provider.py TIMEOUT).
-LAMBDA_TIMEOUT_S = 120.0
+# The provider function's timeout, contact_streaming/provider.py TIMEOUT: a literal, as importing
+# aws_cdk would slow every fresh Lambda process; tests/template asserts the two are equal.
+LAMBDA_TIMEOUT_S = 180.0
 
 
 class LambdaContext:

@@ -216,3 +216,57 @@ def test_contact_streaming_instance_arn_same_account_accepted() -> None:
     stream = build(in_account, instance_id=None, instance_arn=same)
 
     assert stream.instance_arn == same
+
+
+NOT_STRINGS: list[tuple[str, object]] = [
+    ("contact_id", None),
+    *[(prop, value) for prop in ("contact_id", "instance_id") for value in (123, 4.5, b"c-1")],
+]
+
+
+@pytest.mark.parametrize(("prop", "value"), NOT_STRINGS)
+def test_contact_streaming_id_not_string_raises_naming_prop(
+    stack: Stack, prop: str, value: object
+) -> None:
+    pattern = rf"ContactStreaming: {prop} must be a string .*got {re.escape(repr(value))}"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, **{prop: value})
+
+
+def test_contact_streaming_instance_arn_not_string_raises_naming_prop(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"instance_arn must be a string .*got 123"):
+        build(stack, instance_id=None, instance_arn=123)
+
+
+def test_contact_streaming_endpoint_arn_not_string_raises_naming_prop(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"streaming_endpoint_arn must be a string .*got 123"):
+        build(stack, streaming_endpoint_arn=123)
+
+
+@pytest.mark.parametrize("prop", ["contact_id", "instance_id"])
+@pytest.mark.parametrize("value", [" ", "   ", "\t\n"])
+def test_contact_streaming_id_blank_raises_naming_prop(stack: Stack, prop: str, value: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"ContactStreaming: {prop} must not be blank, got {quoted(value)}"
+    ):
+        build(stack, **{prop: value})
+
+
+def test_contact_streaming_instance_id_is_arn_raises_naming_instance_arn(stack: Stack) -> None:
+    pattern = rf"instance_id {quoted(INSTANCE_ARN)} is an ARN: pass it as instance_arn"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, instance_id=INSTANCE_ARN)
+
+
+def test_contact_streaming_topic_given_arn_string_raises_naming_endpoint_arn(
+    stack: Stack,
+) -> None:
+    pattern = rf"topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*streaming_endpoint_arn"
+    with pytest.raises(ValueError, match=pattern):
+        build(stack, streaming_endpoint_arn=None, topic=TOPIC_ARN)
+    assert stack.node.try_find_child("Streaming") is None
+
+
+def test_contact_streaming_topic_not_topic_raises_naming_value(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"topic must be an sns.ITopic, got 42"):
+        build(stack, streaming_endpoint_arn=None, topic=42)

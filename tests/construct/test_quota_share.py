@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pacing
@@ -241,3 +242,16 @@ def test_quota_share_environment_is_what_the_handlers_pacing_reads() -> None:
     read = pacing.pace_of({"Pace": "3,1"}, environment)
     assert read == pacing.Pace(3, 1, 49, 2.0, 0.8)
     assert quota.MAX_WAIT_S == pacing.MAX_WAIT_S
+
+
+@pytest.mark.parametrize("share", ["0.4", True, False, [0.4]])
+def test_quota_share_not_number_fails_naming_value(share: object) -> None:
+    pattern = rf"quota_share must be a number .*got {re.escape(repr(share))}"
+    with pytest.raises(ValueError, match=pattern):
+        stack_with(1, quota_share=share)
+
+
+@pytest.mark.parametrize("field", ["start_per_second", "stop_per_second"])
+def test_connect_quotas_bool_fails_naming_field(field: str) -> None:
+    with pytest.raises(ValueError, match=rf"connect_quotas.{field} must be .*got True"):
+        stack_with(1, connect_quotas=ConnectQuotas(**{field: True}))

@@ -152,3 +152,32 @@ def test_streaming_endpoint_refuses_what_contact_streaming_refuses_same_words(
         endpoint(in_env(), **props)
     stream_words = re.sub(r"^ContactStreaming: ", "", str(by_stream.value))
     assert str(by_endpoint.value) == f"StreamingEndpoint: {stream_words}"
+
+
+def test_streaming_endpoint_topic_given_arn_string_raises_naming_from_topic_arn(
+    stack: Stack,
+) -> None:
+    pattern = (
+        rf"StreamingEndpoint: topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*from_topic_arn"
+    )
+    with pytest.raises(ValueError, match=pattern):
+        endpoint(stack, instance_id=INSTANCE_ID, topic=TOPIC_ARN)
+    assert resources(stack) == {}
+
+
+def test_streaming_endpoint_instance_id_is_arn_raises_naming_instance_arn(stack: Stack) -> None:
+    pattern = (
+        rf"StreamingEndpoint: instance_id {quoted(INSTANCE_ARN)} is an ARN: pass it as instance_arn"
+    )
+    with pytest.raises(ValueError, match=pattern):
+        endpoint(stack, instance_id=INSTANCE_ARN)
+
+
+@pytest.mark.parametrize("value", [123, "  "])
+def test_streaming_endpoint_instance_id_not_string_or_blank_raises_naming_prop(
+    stack: Stack, value: object
+) -> None:
+    with pytest.raises(
+        ValueError, match=rf"StreamingEndpoint: instance_id must .*got {re.escape(repr(value))}"
+    ):
+        endpoint(stack, instance_id=value)

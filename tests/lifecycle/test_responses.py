@@ -22,8 +22,9 @@ def test_response_first_connection_dropped_answer_arrives_once(life: Harness) ->
     assert len(life.connect.active_streams()) == 1
 
 
-def test_response_longest_valid_properties_body_under_limits(life: Harness) -> None:
-    instance, contact = "i" * 100, "c" * 256
+def test_response_longest_recordable_properties_body_under_limits(life: Harness) -> None:
+    # The longest ContactId whose id fits beside these with any ASCII StreamingId of 100.
+    instance, contact = "i" * 100, "c" * 235
     topic = f"arn:aws:sns:{REGION}:123456789012:{'t' * 256}"
     life.connect.add_contact(instance, contact)
 

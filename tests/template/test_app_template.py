@@ -7,9 +7,9 @@ from typing import Any
 from aws_cdk.assertions import Annotations, Capture, Match, Template
 from syrupy.assertion import SnapshotAssertion
 
-from contact_streaming.contact_streaming import SERVICE_TIMEOUT
-from contact_streaming.provider import TIMEOUT
+from contact_streaming.provider import SERVICE_TIMEOUT, TIMEOUT
 from stacks.streaming_stack import CONTACT_ID_PATTERN, INSTANCE_ID_PATTERN
+from standins.aws import LAMBDA_TIMEOUT_S
 from tests.template.conftest import Synth
 from tests.template.iam import as_list, connect_statements, instance_arn, role_statements
 
@@ -52,6 +52,18 @@ def test_app_stack_function_never_retried_by_lambda(app_synth: Synth) -> None:
     assert config["Properties"]["FunctionName"] == {"Ref": function_id}
 
 
+def test_app_stack_queued_event_older_than_service_timeout_less_lambda_timeout_dropped(
+    app_synth: Synth,
+) -> None:
+    # A throttled async invocation waits in Lambda's queue (up to 6 hours by default). An event
+    # that starts after CloudFormation gave up (ServiceTimeout) could start an unrecorded stream:
+    # one that starts at all must finish within the ServiceTimeout.
+    _, config = app_synth.only("AWS::Lambda::EventInvokeConfig")
+    max_age = config["Properties"]["MaximumEventAgeInSeconds"]
+    assert max_age == SERVICE_TIMEOUT.to_seconds() - TIMEOUT.to_seconds() == 120
+    assert max_age + TIMEOUT.to_seconds() <= SERVICE_TIMEOUT.to_seconds()
+
+
 def test_app_stack_custom_resource_properties_connect_inputs(app_synth: Synth) -> None:
     topic_id, _ = app_synth.only("AWS::SNS::Topic")
     function_id, _ = app_synth.only("AWS::Lambda::Function")
@@ -85,6 +97,12 @@ def test_app_stack_service_timeout_exceeds_lambda_timeout(app_synth: Synth) -> N
     assert lambda_timeout == TIMEOUT.to_seconds()
     # CloudFormation must wait longer than the Lambda can run, or a slow answer is lost.
     assert 1 <= lambda_timeout < service_timeout <= 3600
+
+
+def test_app_stack_function_timeout_equals_standins_lambda_timeout(app_synth: Synth) -> None:
+    # The stand-ins' Lambda context counts down from LAMBDA_TIMEOUT_S; they import no aws_cdk.
+    _, function = app_synth.only("AWS::Lambda::Function")
+    assert LAMBDA_TIMEOUT_S == function["Properties"]["Timeout"] == TIMEOUT.to_seconds()
 
 
 def test_app_stack_custom_resource_after_topic_and_its_policy(app_synth: Synth) -> None:
