@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
@@ -79,6 +80,15 @@ class FakeParticipant:
         self.disconnected.append(ConnectionToken)
 
 
+@pytest.fixture
+def ctrl_c_interrupts() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in the run (even if pytest inherited it ignored)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("ctrl_c_interrupts")
 def test_start_chat_interrupted_while_connect_answers_clean_ends_the_chat() -> None:
     connect, participant = FakeConnect(), FakeParticipant()
     run = new_run(connect=connect, participant=participant)
