@@ -219,13 +219,9 @@ class Chats:
                 "ValidationException",
                 "the local Connect serves no websocket: ask for Type CONNECTION_CREDENTIALS",
             )
-        with self.lock:
-            found = self.by_participant_token.get(participant_token)
-        if found is None:
-            raise ParticipantError("AccessDeniedException", "Invalid participant token")
-        contact, participant = found
-        if contact.ended or participant.left:
-            raise ParticipantError("AccessDeniedException", "The participant is not in the chat")
+        contact, participant = self.in_chat(
+            self.by_participant_token, participant_token, "participant"
+        )
         if connect_participant and (participant.role != CUSTOMER or not self.streams(contact)):
             raise ParticipantError(
                 "ValidationException",
@@ -249,10 +245,19 @@ class Chats:
 
     def participant_of(self, connection_token: str) -> tuple[ChatContact, Participant]:
         """The chat and participant a connection token names, while both are in the chat."""
+        return self.in_chat(self.by_connection_token, connection_token, "connection")
+
+    def in_chat(
+        self,
+        tokens: dict[str, tuple[ChatContact, Participant]],
+        token: str,
+        kind: str,
+    ) -> tuple[ChatContact, Participant]:
+        """The chat and participant `token` names in `tokens`, while both are in the chat."""
         with self.lock:
-            found = self.by_connection_token.get(connection_token)
+            found = tokens.get(token)
         if found is None:
-            raise ParticipantError("AccessDeniedException", "Invalid connection token")
+            raise ParticipantError("AccessDeniedException", f"Invalid {kind} token")
         contact, participant = found
         if contact.ended or participant.left:
             raise ParticipantError("AccessDeniedException", "The participant is not in the chat")
