@@ -148,24 +148,16 @@ class Run:
         """The consumer's stack: the topic for the instance, the queue, the subscription."""
         name = self.options.consumer_stack
         self.undo.append((f"delete stack {name}", lambda: self.delete_stack(name)))
-        outputs = self.folder / "consumer.json"
-        run = self.cli(
-            "deploy",
+        run, written = self.deploy(
             name,
+            "consumer",
             "--app",
             f"{shlex.quote(sys.executable)} -m acceptance.consumer",
             "-c",
             f"{CONSUMER_STACK_CONTEXT}={name}",
             "-c",
             f"{INSTANCE_CONTEXT}={self.options.instance_id}",
-            "--output",
-            str(self.folder / "consumer.out"),
-            "--outputs-file",
-            str(outputs),
-            "--require-approval",
-            "never",
         )
-        written = json.loads(outputs.read_text())[name]
         self.topic_arn, self.queue_url = written["TopicArn"], written["QueueUrl"]
         self.report.mark(
             f"cdk deploy {name} done ({run.seconds:.1f} s): topic {self.topic_arn}, "
@@ -200,10 +192,9 @@ class Run:
         """`cdk deploy` of the app (app.py), under the run's stack name, on the chat's contact."""
         name = self.options.app_stack
         self.undo.append((f"delete stack {name}", lambda: self.delete_stack(name, logs=True)))
-        outputs = self.folder / "app.json"
-        run = self.cli(
-            "deploy",
+        run, written = self.deploy(
             name,
+            "app",
             "-c",
             f"stackName={name}",
             "-c",
@@ -212,14 +203,7 @@ class Run:
             f"InstanceId={self.options.instance_id}",
             "--parameters",
             f"ContactId={self.chat.contact_id}",
-            "--output",
-            str(self.folder / "app.out"),
-            "--outputs-file",
-            str(outputs),
-            "--require-approval",
-            "never",
         )
-        written = json.loads(outputs.read_text())[name]
         if written.get("TopicArn") != self.topic_arn:
             raise StepError(f"the app streams to {written.get('TopicArn')}, not the consumer's")
         self.report.mark(
@@ -312,6 +296,23 @@ class Run:
         self.report.mark(f"cdk destroy {name} done ({run.seconds:.1f} s)")
 
     # --- helpers -----------------------------------------------------------------------------
+    def deploy(self, name: str, kind: str, *args: str) -> tuple[CdkRun, dict[str, str]]:
+        """`cdk deploy` of stack `name` (its assembly in `<kind>.out`); the run and its outputs."""
+        outputs = self.folder / f"{kind}.json"
+        run = self.cli(
+            "deploy",
+            name,
+            *args,
+            "--output",
+            str(self.folder / f"{kind}.out"),
+            "--outputs-file",
+            str(outputs),
+            "--require-approval",
+            "never",
+        )
+        written: dict[str, str] = json.loads(outputs.read_text())[name]
+        return run, written
+
     def cli(self, *args: str) -> CdkRun:
         """One bounded CLI run, recorded."""
         self.report.mark(f"cdk {args[0]} {args[1]} ...")
