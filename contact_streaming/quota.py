@@ -70,12 +70,6 @@ class QuotaShare:
         """The most lanes whose round of the slowest slots stays within MAX_WAIT_S (at least 1)."""
         return max(1, math.floor(round(MAX_WAIT_S * self.slowest_per_second, 6)))
 
-    @property
-    def fewest_lanes(self) -> int:
-        """Lanes enough that a lane's Start slot comes round every LANE_SECONDS (or most_lanes)."""
-        wanted = math.ceil(round(self.start_per_second * LANE_SECONDS, 6))
-        return max(1, min(wanted, self.most_lanes))
-
     def lanes_for(self, streams: int) -> int:
         """How many lanes (DependsOn chains) a stack of `streams` streams gets.
 
