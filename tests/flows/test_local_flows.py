@@ -64,10 +64,11 @@ def failing() -> dict[str, Any]:
 
 def client_error(code: str, status: int, operation: str) -> ClientError:
     """An AWS API error as botocore raises it."""
-    return ClientError(
-        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        operation,
-    )
+    response: Any = {
+        "Error": {"Code": code, "Message": code},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, operation)
 
 
 def api_error(code: str, status: int) -> Step:
