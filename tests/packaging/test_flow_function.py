@@ -1,4 +1,4 @@
-"""The flow function (lambda/flow/) ships in the sdist and the wheel, and an installed app uses it."""
+"""The flow function (lambda/flow/) ships in the sdist and wheel; an installed app uses it."""
 
 from __future__ import annotations
 
