@@ -62,3 +62,24 @@ def test_reference_streaming_actions_authorize_on_the_instance_only() -> None:
         assert found.resource_types[0].arn_format == (
             "arn:${Partition}:connect:${Region}:${Account}:instance/${InstanceId}"
         )
+
+
+def test_unhandled_policy_elsewhere_or_managed_policy_is_reported() -> None:
+    document = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}
+    template = {
+        "Resources": {
+            "QueuePolicy": {
+                "Type": "AWS::SQS::QueuePolicy",
+                "Properties": {"PolicyDocument": document},
+            },
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": document, "ManagedPolicyArns": ["arn"]},
+            },
+            "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": document}},
+        }
+    }
+    assert unhandled(template) == [
+        "QueuePolicy (AWS::SQS::QueuePolicy): PolicyDocument",
+        "Role (AWS::IAM::Role): ManagedPolicyArns",
+    ]
