@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import boto3
 import pytest
 from flow import flow_handler
 
@@ -49,6 +50,9 @@ def connect(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    # boto3's default session keeps the credentials it first found (another module's, when the
+    # same worker ran it first): a fresh one reads the environment above.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     flow_handler.connect_client.cache_clear()
     yield connect_server
     flow_handler.connect_client.cache_clear()
