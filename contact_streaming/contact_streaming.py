@@ -57,7 +57,7 @@ class ContactStreaming(Construct):
             never restarts a stream. Default: None, meaning 0.4.
         :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
             quotas, if raised; per stack like quota_share. Default: None, meaning Connect's
-            defaults, ConnectQuotas(start_per_second=5, stop_per_second=2).
+            defaults, ConnectQuotas(start_per_second=5, stop_per_second=5).
         """
         existing = StreamingProvider.find(scope)
         # The provider knows its stack's account: no call into jsii per stream once it exists.
