@@ -94,3 +94,23 @@ def test_layers_example_app_imports_only_the_library_of_the_repository() -> None
         if (found := [n for n in imported_modules(path.read_text()) if n.split(".")[0] in foreign])
     }
     assert offenders == {}
+
+
+def imports_layer(source: str, layer: str) -> list[str]:
+    """The modules of the top-level package `layer` that `source` imports."""
+    return [name for name in imported_modules(source) if name.split(".")[0] == layer]
+
+
+def test_imports_layer_finds_a_deferred_import_of_bench() -> None:
+    source = "def f() -> None:\n    from bench.scale_bench import OURS\n"
+    assert imports_layer(source, "bench") == ["bench.scale_bench"]
+
+
+def test_layers_standins_import_nothing_from_bench() -> None:
+    # The layers run one way: bench/ stands on standins/ (the storm's stack lives there).
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "standins").rglob("*.py"))
+        if (found := imports_layer(path.read_text(encoding="utf-8"), "bench"))
+    }
+    assert offenders == {}
