@@ -78,8 +78,8 @@ class ConnectInstance(Construct):
         :param instance_arn: the instance's ARN; its region and account are the instance's.
             Default: None; give exactly one of instance_id and instance_arn.
         """
-        validation.check_exactly_one(
-            "instance_id", instance_id, "instance_arn", instance_arn, owner=OWNER
+        validation.check_one_of(
+            {"instance_id": instance_id, "instance_arn": instance_arn}, owner=OWNER
         )
         if instance_id is not None:
             validation.check_instance_id(instance_id, owner=OWNER)
