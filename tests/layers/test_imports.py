@@ -114,3 +114,27 @@ def test_layers_standins_import_nothing_from_bench() -> None:
         if (found := imports_layer(path.read_text(encoding="utf-8"), "bench"))
     }
     assert offenders == {}
+
+
+def private_library_imports(source: str) -> list[str]:
+    """The library's modules (not its public top level) that `source` imports."""
+    return [name for name in imported_modules(source) if name.startswith("contact_streaming.")]
+
+
+def test_private_library_imports_finds_a_module_of_the_library() -> None:
+    source = "from contact_streaming import ContactStreaming\nimport contact_streaming.views\n"
+    assert private_library_imports(source) == ["contact_streaming.views"]
+
+
+def test_layers_app_examples_and_acceptance_use_only_the_public_api() -> None:
+    users = [ROOT / "app.py"] + [
+        path
+        for folder in ("stacks", "examples", "acceptance")
+        for path in (ROOT / folder).rglob("*.py")
+    ]
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted(users)
+        if (found := private_library_imports(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
