@@ -13,6 +13,11 @@ from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import IStreamingEndpoint, instance_prop
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
+IMPORT_ARN = (
+    "stream to a topic set up elsewhere with "
+    "endpoint=StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...) "
+    "(or its ARN as streaming_endpoint_arn)"
+)
 # The number CustomResource(service_timeout=…) would write, read once rather than per stream.
 SERVICE_TIMEOUT_SECONDS = str(int(SERVICE_TIMEOUT.to_seconds()))
 
@@ -98,7 +103,7 @@ class ContactStreaming(Construct):
         if streaming_endpoint_arn is not None:
             validation.check_endpoint_arn(streaming_endpoint_arn, prop=endpoint_prop)
         if topic is not None:
-            validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
+            validation.check_topic(topic, IMPORT_ARN)
         found = topic_policy.checked(topic) if topic is not None else None
         if connect_quotas is None:
             # The provider read its stack's context once: no calls into jsii per stream.

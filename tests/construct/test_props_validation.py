@@ -267,7 +267,7 @@ def test_contact_streaming_instance_id_is_arn_raises_naming_instance_arn(stack: 
 def test_contact_streaming_topic_given_arn_string_raises_naming_endpoint_arn(
     stack: Stack,
 ) -> None:
-    pattern = rf"topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*streaming_endpoint_arn"
+    pattern = rf"topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*endpoint=.*from_topic_arn"
     with pytest.raises(ValueError, match=pattern):
         build(stack, streaming_endpoint_arn=None, topic=TOPIC_ARN)
     assert stack.node.try_find_child("Streaming") is None
