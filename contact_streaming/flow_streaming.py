@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_connect as connect
@@ -13,10 +12,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from contact_streaming import validation
+from contact_streaming.connect_instance import parts_of
 from contact_streaming.instance import Instance
-
-if TYPE_CHECKING:
-    from contact_streaming.streaming_endpoint import StreamingEndpoint
+from contact_streaming.streaming_endpoint import IStreamingEndpoint
 
 OWNER = "FlowStreaming"
 FLOW_FOLDER = "flow"
@@ -40,15 +38,14 @@ def flow_handler_dir() -> Path:
     raise FileNotFoundError(f"{OWNER}: no {FLOW_FOLDER}/{FLOW_HANDLER_FILE} beside {package}")
 
 
-def check_endpoint(endpoint: object) -> None:
-    """Raise ValueError unless `endpoint` has a topic and an instance ARN, as StreamingEndpoint."""
-    topic = getattr(endpoint, "topic", None)
-    instance_arn = getattr(endpoint, "instance_arn", None)
-    if getattr(topic, "topic_arn", None) is None or not isinstance(instance_arn, str):
+def check_endpoint(value: object) -> IStreamingEndpoint:
+    """`value` if it is an IStreamingEndpoint; else ValueError naming what to pass instead."""
+    if isinstance(value, str) or not isinstance(value, IStreamingEndpoint):
         raise ValueError(
-            f"{OWNER}: endpoint must be a StreamingEndpoint (with a topic and an instance_arn), "
-            f"got {endpoint!r}; build one with StreamingEndpoint(scope, id, instance_id=...)"
+            f"{OWNER}: endpoint must be an IStreamingEndpoint (a StreamingEndpoint, or "
+            f"StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...)), got {value!r}"
         )
+    return value
 
 
 class FlowStreaming(Construct):
@@ -67,19 +64,20 @@ class FlowStreaming(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        endpoint: StreamingEndpoint,
+        endpoint: IStreamingEndpoint,
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         """Define the function, its role, log group, permission and the instance's association.
 
-        :param endpoint: the endpoint to stream every chat to: its topic and its Connect
+        :param endpoint: the endpoint to stream every chat to (a ``StreamingEndpoint`` of this or
+            another stack, or ``StreamingEndpoint.from_topic_arn``): its topic and its Connect
             instance, which must be in this stack's region. Required.
         :param log_retention: how long the function's log group keeps its logs.
             Default: None; three months.
         """
-        check_endpoint(endpoint)
+        endpoint = check_endpoint(endpoint)
         stack = Stack.of(scope)
-        instance = Instance.of(stack, None, endpoint.instance_arn)
+        instance = parts_of(endpoint.instance)
         validation.check_same_region(
             "this stack",
             stack.region,

@@ -19,6 +19,7 @@ ENDPOINT_ARN = f"arn:aws:sns:{REGION}:123456789012:flow-streaming"
 PUBLISHED_START = Quota(5, 8)
 # Connect's synchronous Invoke AWS Lambda function block waits at most this long.
 CONNECT_LIMIT_S = 8.0
+ROOMY_S = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +51,7 @@ def connect(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    # boto3's default session keeps the credentials it first found (another module's, when the
-    # same worker ran it first): a fresh one reads the environment above.
+    # boto3's default session keeps the credentials it first found (another test's, maybe).
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     flow_handler.connect_client.cache_clear()
     yield connect_server
@@ -62,6 +62,16 @@ def connect(
 def context() -> LambdaContext:
     """A Lambda context whose deadline is the function's 8-second timeout."""
     return LambdaContext(timeout_s=CONNECT_LIMIT_S)
+
+
+@pytest.fixture
+def roomy(monkeypatch: pytest.MonkeyPatch) -> LambdaContext:
+    """A minute's budget and deadline: for tests of what is retried, not of how long it takes.
+
+    On a loaded machine a local call can take a second; the budget's bound has tests of its own.
+    """
+    monkeypatch.setattr(flow_handler, "BUDGET_S", ROOMY_S)
+    return LambdaContext(timeout_s=ROOMY_S)
 
 
 def new_chat(connect: ConnectStandIn) -> str:

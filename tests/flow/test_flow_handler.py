@@ -127,20 +127,20 @@ def test_flow_handler_limit_exceeded_not_retried(
     "code", [THROTTLED, "TooManyRequestsException", "InternalServiceException"]
 )
 def test_flow_handler_retryable_error_retried_then_started(
-    connect: ConnectStandIn, context: LambdaContext, code: str
+    connect: ConnectStandIn, roomy: LambdaContext, code: str
 ) -> None:
     connect.script(START, Fault("error", code), Fault("error", code))
-    answer = invoke(new_chat(connect), context)
-    assert answer["streaming"] == "started"
+    answer = invoke(new_chat(connect), roomy)
+    assert answer["streaming"] == "started", answer
     assert [call.error for call in connect.calls_of(START)] == [code, code, ""]
 
 
 def test_flow_handler_lost_answer_retried_one_stream(
-    connect: ConnectStandIn, context: LambdaContext
+    connect: ConnectStandIn, roomy: LambdaContext
 ) -> None:
     # The first call starts the stream but its answer is lost: the retry's token finds it.
     connect.script(START, Fault("drop", after_effect=True))
-    answer = invoke(new_chat(connect), context)
+    answer = invoke(new_chat(connect), roomy)
     (stream,) = connect.active_streams()
     assert answer["streamingId"] == stream.streaming_id
     assert len(connect.calls_of(START)) == 2
@@ -196,7 +196,7 @@ def test_flow_handler_throttled_last_attempt_ends_inside_budget(
 
 
 def test_flow_handler_burst_beyond_quota_all_started(
-    connect: ConnectStandIn, context: LambdaContext
+    connect: ConnectStandIn, roomy: LambdaContext
 ) -> None:
     # The burst of 8 already spent, six chats at once: throttled, they retry and start in time.
     contacts = [new_chat(connect) for _ in range(6)]
@@ -204,7 +204,7 @@ def test_flow_handler_burst_beyond_quota_all_started(
     while not connect.throttled(START):
         pass
     with ThreadPoolExecutor(max_workers=len(contacts)) as pool:
-        answers = list(pool.map(lambda c: invoke(c, LambdaContext(CONNECT_LIMIT_S)), contacts))
+        answers = list(pool.map(lambda c: invoke(c, roomy), contacts))
     assert [a["streaming"] for a in answers] == ["started"] * len(contacts)
     assert len(connect.active_streams()) == len(contacts)
     assert connect.count(429) >= 1
