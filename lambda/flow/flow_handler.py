@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as NetworkError
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
@@ -172,8 +173,10 @@ def start_streaming(contact: Contact, endpoint_arn: str, deadline: float) -> Out
             if not retryable(code, status):
                 return Outcome(FAILED, code or "ClientError")
             last = code
-        except BotoCoreError as error:  # a timeout or a lost connection: the token makes it safe
+        except (HTTPClientError, NetworkError) as error:  # lost or late: the token makes it safe
             last = type(error).__name__
+        except BotoCoreError as error:  # bad input or no credentials: waiting does not help
+            return Outcome(FAILED, type(error).__name__)
         pause = random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**retry))  # noqa: S311
         if time.monotonic() + pause + ATTEMPT_S > deadline:
             return Outcome(FAILED, last)

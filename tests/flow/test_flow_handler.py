@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,6 +145,25 @@ def test_flow_handler_lost_answer_retried_one_stream(
     (stream,) = connect.active_streams()
     assert answer["streamingId"] == stream.streaming_id
     assert len(connect.calls_of(START)) == 2
+
+
+def test_flow_handler_no_credentials_failed_at_once_without_call(
+    connect: ConnectStandIn,
+    context: LambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # An error of botocore's own that waiting cannot mend: answered at once, not retried.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    answer = invoke(new_chat(connect), context)
+    assert answer == {"streaming": "failed", "streamingId": "", "reason": "NoCredentialsError"}
+    assert connect.calls_of(START) == []
 
 
 def test_flow_handler_botocore_makes_one_attempt_per_call(
