@@ -45,7 +45,9 @@ class ConnectQuotas:
     """
 
     start_per_second: float = 5.0
+    """StartContactStreaming requests a second. Default: 5."""
     stop_per_second: float = 2.0
+    """StopContactStreaming requests a second. Default: 2."""
 
 
 @dataclass(frozen=True)
