@@ -329,3 +329,29 @@ def test_json_logs_no_event_no_fields(life: Harness, sink: Sink) -> None:
     (line,) = [json.loads(raw) for raw in sink.lines]
     assert line["message"] == "between events"
     assert not {"RequestType", "LogicalResourceId", "ContactId", "StreamingId"} & set(line)
+
+
+@pytest.fixture
+def debug_sink() -> Iterator[Sink]:
+    """The runtime's JSON logging set up at application log level DEBUG, removed afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    sink = Sink()
+    bootstrap._setup_logging(LogFormat.JSON, "DEBUG", sink)
+    assert root.level == logging.DEBUG
+    (added,) = [h for h in root.handlers if h not in handlers]
+    yield sink
+    root.removeHandler(added)
+    root.setLevel(level)
+
+
+def test_json_logs_application_level_debug_crhelper_keeps_info_no_url(
+    life: Harness, debug_sink: Sink
+) -> None:
+    # An operator may set the function's application log level to DEBUG; crhelper puts the root
+    # logger back to INFO on every event, so its DEBUG lines (the event, the URL) stay unwritten.
+    created = create(life, debug_sink)
+
+    assert created.outcome.body["Status"] == "SUCCESS"
+    assert_logged_well(created, CONTACT_ID, streaming_id(created))
+    assert {line["level"] for line in created.lines} == {"INFO"}
