@@ -420,4 +420,6 @@ def handler(event: dict[str, Any], context: Any) -> None:
     """
     with logs.event_fields(event):
         helper(event, context)
-        logger.info("%s answered %s", event.get("RequestType"), helper.Status)
+        # crhelper answers FAILED for a failed import (its clients) without setting Status.
+        status = "FAILED" if getattr(helper, "_init_failed", None) else helper.Status
+        logger.info("%s answered %s", event.get("RequestType"), status)

@@ -355,3 +355,17 @@ def test_json_logs_application_level_debug_crhelper_keeps_info_no_url(
     assert created.outcome.body["Status"] == "SUCCESS"
     assert_logged_well(created, CONTACT_ID, streaming_id(created))
     assert {line["level"] for line in created.lines} == {"INFO"}
+
+
+def test_json_logs_crhelper_init_failure_last_line_says_failed(
+    life: Harness, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # crhelper builds boto3 clients at import; if that failed, it answers every event FAILED.
+    monkeypatch.setattr(life.handler.helper, "_init_failed", RuntimeError("no clients"))
+
+    failed = create(life, sink)
+
+    assert failed.outcome.body["Status"] == "FAILED"
+    assert failed.outcome.body["Reason"] == "no clients"
+    assert_logged_well(failed, CONTACT_ID, None)
+    assert life.connect.calls_of(START) == []
