@@ -2,9 +2,10 @@
 
 The public API is what `contact_streaming` exports (`__all__`) and the public members of those
 names; the modules behind them are internal. `python -m tools.api_compat` unpacks the newest
-sdist in releases/, loads both copies of the package with griffe (statically: nothing is
-imported) and lists griffe's breaking changes (`griffe.find_breaking_changes`, the engine of
-`griffe check`, which reads git refs rather than sdists) for each name the release exported.
+final release's sdist in releases/ (not a development snapshot or release candidate), loads both
+copies of the package with griffe (statically: nothing is imported) and lists griffe's breaking
+changes (`griffe.find_breaking_changes`, the engine of `griffe check`, which reads git refs rather
+than sdists) for each name the release exported.
 
 Additions pass. A breaking change fails the check unless both say so:
 - the version in pyproject.toml has a greater major number than the release's, and
@@ -43,14 +44,19 @@ class Break:
 
 
 def last_release(releases: Path) -> tuple[Version, Path]:
-    """The newest sdist in `releases` and its version."""
+    """The newest final release's sdist in `releases` and its version.
+
+    Development snapshots and release candidates kept there (0.3.0.dev0, for the upgrade test)
+    promise nothing: the API is held to the last final release.
+    """
     found = [
-        (Version(match["version"]), path)
+        (version, path)
         for path in releases.glob("*.tar.gz")
         if (match := SDIST.match(path.name))
+        and not (version := Version(match["version"])).is_prerelease
     ]
     if not found:
-        raise FileNotFoundError(f"no cdk_contact_streaming sdist in {releases}")
+        raise FileNotFoundError(f"no final cdk_contact_streaming release's sdist in {releases}")
     return max(found)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -16,15 +17,18 @@ SIGNATURE = "        contact_id: str,\n"
 
 
 def repository(folder: Path, version: str, changelog: str = "") -> Path:
-    """A repository with the package copied from this one, a version, a CHANGELOG, the release."""
+    """A repository with a copy of this package, a version, a CHANGELOG, and a release.
+
+    The release (RELEASE) is an sdist of the same copy, so only what a test changes differs.
+    """
+    package = folder / "contact_streaming"
     shutil.copytree(
-        ROOT / "contact_streaming",
-        folder / "contact_streaming",
-        ignore=shutil.ignore_patterns("__pycache__"),
+        ROOT / "contact_streaming", package, ignore=shutil.ignore_patterns("__pycache__")
     )
     (folder / "releases").mkdir()
-    sdist = f"cdk_contact_streaming-{RELEASE}.tar.gz"
-    shutil.copy(ROOT / "releases" / sdist, folder / "releases" / sdist)
+    sdist = folder / "releases" / f"cdk_contact_streaming-{RELEASE}.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        archive.add(package, arcname=f"cdk_contact_streaming-{RELEASE}/contact_streaming")
     (folder / "pyproject.toml").write_text(
         f'[project]\nname = "cdk-contact-streaming"\nversion = "{version}"\n'
     )
@@ -45,13 +49,14 @@ def rename_contact_id(folder: Path) -> None:
     edit(folder, "contact_streaming.py", SIGNATURE, "        contact: str,\n")
 
 
-def test_api_compat_this_repository_against_last_release_passes() -> None:
+def test_api_compat_this_repository_against_last_final_release_passes() -> None:
     release, _, refused = api_compat.check(ROOT)
 
-    assert release == max(
+    kept = [
         Version(p.name.removeprefix("cdk_contact_streaming-").removesuffix(".tar.gz"))
         for p in (ROOT / "releases").glob("*.tar.gz")
-    )
+    ]
+    assert release == max(v for v in kept if not v.is_prerelease)
     assert refused == []
     assert api_compat.main([]) == 0
 
@@ -158,3 +163,13 @@ def test_api_compat_breaking_section_ends_at_next_heading() -> None:
     assert "`B`" not in section
     assert "`C`" not in section
     assert api_compat.breaking_section(changelog, Version("2.0.0")) == ""
+
+
+def test_api_compat_development_snapshot_not_a_release(tmp_path: Path) -> None:
+    root = repository(tmp_path, "0.3.0")
+    later = root / "releases" / "cdk_contact_streaming-0.3.0.dev0.tar.gz"
+    shutil.copy(root / "releases" / f"cdk_contact_streaming-{RELEASE}.tar.gz", later)
+
+    release, _ = api_compat.last_release(root / "releases")
+
+    assert release == Version(RELEASE)
