@@ -36,12 +36,15 @@ def repository(folder: Path, version: str, changelog: str = "") -> Path:
     return folder
 
 
-def edit(folder: Path, module: str, old: str, new: str) -> None:
-    """Replace `old` (which must be there) with `new` in the copy's `module`."""
+def edit(folder: Path, module: str, old: str, new: str, count: int = 1) -> None:
+    """Replace `old` (which must be there) with `new` in the copy's `module`, `count` times.
+
+    A `count` of -1 replaces every occurrence.
+    """
     path = folder / "contact_streaming" / module
     text = path.read_text()
     assert old in text
-    path.write_text(text.replace(old, new, 1))
+    path.write_text(text.replace(old, new, count))
 
 
 def rename_contact_id(folder: Path) -> None:
@@ -108,12 +111,14 @@ def test_api_compat_renamed_parameter_new_major_announced_passes(tmp_path: Path)
 
 def test_api_compat_removed_method_named_by_member(tmp_path: Path) -> None:
     root = repository(tmp_path, "0.3.0")
-    edit(root, "streaming_endpoint.py", "def grant_streaming(", "def grant_stream(")
+    edit(root, "streaming_endpoint.py", "def grant_streaming(", "def grant_stream(", -1)
 
     _, found, refused = api_compat.check(root)
 
-    assert [b.name for b in found] == ["StreamingEndpoint.grant_streaming"]
-    assert len(refused) == 1
+    names = {b.name for b in found}
+    assert "StreamingEndpoint.grant_streaming" in names
+    assert all(name.endswith("StreamingEndpoint.grant_streaming") for name in names)
+    assert len(refused) == len(found)
 
 
 def test_api_compat_removed_export_fails(tmp_path: Path) -> None:
