@@ -150,6 +150,7 @@ class ContactStreaming(Construct):
             # Only an ARN can name another region; without Region the handler uses its own.
             properties["Region"] = parts.region
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        """The stream's ``Custom::ContactStreaming`` resource in the template."""
         # Its Pace property and its DependsOn on the stream before it in its lane come at synth.
         provider.add_stream(self.resource)
         if removal_policy != RemovalPolicy.DESTROY:

@@ -144,6 +144,8 @@ class StreamingProvider(Construct):
             max_event_age=MAX_EVENT_AGE,
             role=self.role,
             log_group=self.log_group,
+            # One JSON object per log line, with the event's fields (lambda/logs.py).
+            logging_format=lambda_.LoggingFormat.JSON,
             description="Custom::ContactStreaming provider: Start/StopContactStreaming",
         )
         self.account = Stack.of(self).account

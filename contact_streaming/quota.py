@@ -57,7 +57,9 @@ class ConnectQuotas:
     """
 
     start_per_second: float = 5.0
+    """StartContactStreaming requests a second. Default: 5."""
     stop_per_second: float = 5.0
+    """StopContactStreaming requests a second. Default: 5."""
 
 
 # The CDK context key that holds an account's applied quotas in a region, as CDK's own lookups
