@@ -2,6 +2,7 @@
 
 from contact_streaming._version import __version__
 from contact_streaming.contact_streaming import ContactStreaming
+from contact_streaming.provider import ContactStreamingProvider
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import StreamingEndpoint
 from contact_streaming.views import ConsumerView, MessageVisibility, ParticipantRole
@@ -10,6 +11,7 @@ __all__ = [
     "ConnectQuotas",
     "ConsumerView",
     "ContactStreaming",
+    "ContactStreamingProvider",
     "MessageVisibility",
     "ParticipantRole",
     "StreamingEndpoint",

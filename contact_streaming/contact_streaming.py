@@ -6,8 +6,13 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import quota, topic_policy, validation
-from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
+from contact_streaming import topic_policy, validation
+from contact_streaming.provider import (
+    SERVICE_TIMEOUT,
+    ContactStreamingProvider,
+    share_for,
+    warn_per_stream,
+)
 from contact_streaming.quota import ConnectQuotas
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
@@ -51,17 +56,15 @@ class ContactStreaming(Construct):
         :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
             it running when the stack is destroyed (an Update that moves the stream still stops
             the old one). SNAPSHOT is refused. Default: RemovalPolicy.DESTROY.
-        :param quota_share: the fraction of each of Connect's streaming quotas (they are the
-            account's, shared with live chats) that this stack's deploys and destroys may use;
-            per stack: every ContactStreaming in a stack must give the same value. Changing it
-            never restarts a stream. Default: None, meaning 0.4.
-        :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
-            quotas, if raised; per stack like quota_share. Default: None, meaning Connect's
-            defaults, ConnectQuotas(start_per_second=5, stop_per_second=2).
+        :param quota_share: deprecated (goes in 2.0): pass it to ContactStreamingProvider
+            instead, once per stack. If given, every ContactStreaming in the stack must give the
+            same value, and it must equal the provider's. Default: None, meaning the provider's.
+        :param connect_quotas: deprecated (goes in 2.0): pass it to ContactStreamingProvider
+            instead, like quota_share. Default: None, meaning the provider's.
         """
-        existing = StreamingProvider.find(scope)
+        existing = ContactStreamingProvider.find(scope)
         # The provider knows its stack's account: no call into jsii per stream once it exists.
-        account = existing.account if existing is not None else Stack.of(scope).account
+        account = existing._account if existing is not None else Stack.of(scope).account
         validation.check_instance(instance_id, instance_arn, account)
         validation.check_removal_policy(removal_policy)
         validation.check_exactly_one(
@@ -73,14 +76,13 @@ class ContactStreaming(Construct):
         if topic is not None:
             validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
         found = topic_policy.checked(topic) if topic is not None else None
-        wanted_share = quota.quota_share(quota_share, connect_quotas)
-        if existing is not None:
-            existing.check_quota(wanted_share)
+        wanted_share = share_for(scope, existing, quota_share, connect_quotas)
         super().__init__(scope, construct_id)
+        warn_per_stream(self, quota_share=quota_share, connect_quotas=connect_quotas)
 
-        provider = StreamingProvider.of(scope)
-        provider.use_quota(wanted_share, self.node.path)
-        instance = provider.instance(instance_id, instance_arn)
+        provider = ContactStreamingProvider.of(scope)
+        provider._use_quota(wanted_share, self.node.path)
+        instance = provider._instance(instance_id, instance_arn)
         endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
         validation.check_same_region(
@@ -89,7 +91,7 @@ class ContactStreaming(Construct):
             "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
             instance.region,
         )
-        provider.allow_instance(instance.arn)
+        provider._allow_instance(instance.arn)
         if topic is not None and found is not None:
             policy = topic_policy.allow_connect(topic, found, instance)
         else:
@@ -99,7 +101,7 @@ class ContactStreaming(Construct):
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).
         properties = {
-            "ServiceToken": provider.function_arn,
+            "ServiceToken": provider.service_token,
             "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
             "InstanceId": instance.instance_id,
             "ContactId": contact_id,
@@ -110,7 +112,7 @@ class ContactStreaming(Construct):
             properties["Region"] = instance.region
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
         # Its Pace property and its DependsOn on the stream before it in its lane come at synth.
-        provider.add_stream(self.resource)
+        provider._add_stream(self.resource)
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)
