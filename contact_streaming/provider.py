@@ -6,6 +6,7 @@ import atexit
 import importlib.metadata
 import importlib.util
 import json
+import math
 import shutil
 import tempfile
 import weakref
@@ -152,7 +153,8 @@ def check_memory_size(value: object) -> None:
     if value is None or (
         isinstance(value, int | float)
         and is_number(value)
-        and (Token.is_unresolved(value) or (low <= value <= high and value == int(value)))
+        and math.isfinite(value)  # jsii cannot pass NaN or infinity to Token.is_unresolved
+        and ((low <= value <= high and value == int(value)) or Token.is_unresolved(value))
     ):
         return
     raise ValueError(
@@ -228,7 +230,7 @@ class ContactStreamingProvider(Construct):
         quota_share: float | None = None,
         connect_quotas: ConnectQuotas | None = None,
         log_retention: logs.RetentionDays | None = None,
-        memory_size: int | None = None,
+        memory_size: int | float | None = None,
     ) -> None:
         """Create the stack's provider with its settings; once, before the stack's first stream.
 
@@ -246,7 +248,8 @@ class ContactStreamingProvider(Construct):
             (``ConnectQuotas()``).
         :param log_retention: how long the function's log group keeps its logs.
             Default: None, meaning logs.RetentionDays.THREE_MONTHS.
-        :param memory_size: the function's memory in MB (128-10240). Default: None, meaning 256.
+        :param memory_size: the function's memory in MB, a whole number from 128 to 10240 (or a
+            number token). Default: None, meaning 256.
         """
         stack = Stack.of(scope)
         check_provider_id(construct_id)
