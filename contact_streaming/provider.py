@@ -23,7 +23,13 @@ from constructs import Construct, IConstruct
 from contact_streaming import quota
 from contact_streaming.deprecation import deprecated
 from contact_streaming.instance import Instance
-from contact_streaming.quota import ConnectQuotas, QuotaShare, check_same_share, is_number
+from contact_streaming.quota import (
+    ConnectQuotas,
+    QuotaShare,
+    check_same_share,
+    context_quotas,
+    is_number,
+)
 
 # The construct id is part of the ServiceToken's logical id, which can never change on update.
 PROVIDER_ID = "ContactStreamingProvider"
@@ -173,13 +179,6 @@ def check_no_conflict(prop: str, stream_value: object, provider_value: object) -
         )
 
 
-def stream_share(
-    scope: Construct, quota_share: float | None, connect_quotas: ConnectQuotas | None
-) -> QuotaShare:
-    """The share given these values (None: the defaults), checked; ValueError names a bad one."""
-    return quota.quota_share(quota_share, connect_quotas)
-
-
 def warn_per_stream(stream: Construct, **values: object) -> None:
     """Warn that a stream's own per-stack settings (those given, not None) are deprecated."""
     for prop, value in values.items():
@@ -200,10 +199,13 @@ def share_for(
     """The share a new stream in `scope` gets, from its stack's provider (if made yet) and its own.
 
     Precedence: the provider's explicit settings, then the stream's own (deprecated), then the
-    defaults. Raises ValueError on a conflict with the provider or the stack's first stream.
+    quotas the CDK context holds for the stack's account and region, then the defaults. Raises
+    ValueError on a conflict with the provider or the stack's first stream.
     """
     if provider is None:
-        return stream_share(scope, quota_share, connect_quotas)
+        if connect_quotas is None:
+            connect_quotas = context_quotas(scope)
+        return quota.quota_share(quota_share, connect_quotas)
     return provider._share_for(quota_share, connect_quotas)
 
 
@@ -244,8 +246,9 @@ class ContactStreamingProvider(Construct):
             streams' own (deprecated) quota_share, else 0.4.
         :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
             quotas in the region, if raised. Default: None, meaning the streams' own
-            (deprecated) connect_quotas, else the CDK context's, else Connect's defaults
-            (``ConnectQuotas()``).
+            (deprecated) connect_quotas, else the CDK context value
+            contact-streaming:connect-quotas:account=<account>:region=<region> for the stack's
+            environment (see quota_lookup), else Connect's defaults (``ConnectQuotas()``).
         :param log_retention: how long the function's log group keeps its logs.
             Default: None, meaning logs.RetentionDays.THREE_MONTHS.
         :param memory_size: the function's memory in MB, a whole number from 128 to 10240 (or a
@@ -254,14 +257,18 @@ class ContactStreamingProvider(Construct):
         stack = Stack.of(scope)
         check_provider_id(construct_id)
         check_no_provider(stack)
+        # Read once per stack: no calls into jsii per stream.
+        in_context = context_quotas(stack)
         if quota_share is not None or connect_quotas is not None:
-            quota.quota_share(quota_share, connect_quotas, owner=OWNER)
+            quotas = in_context if connect_quotas is None else connect_quotas
+            quota.quota_share(quota_share, quotas, owner=OWNER)
         check_log_retention(log_retention)
         check_memory_size(memory_size)
         super().__init__(stack, PROVIDER_ID)
         self._explicit = True
         self._quota_share = quota_share
         self._connect_quotas = connect_quotas
+        self._context_quotas = in_context
         self.log_group = logs.LogGroup(
             self, "Logs", retention=LOG_RETENTION if log_retention is None else log_retention
         )
@@ -341,11 +348,10 @@ class ContactStreamingProvider(Construct):
         """
         check_no_conflict("quota_share", quota_share, self._quota_share)
         check_no_conflict("connect_quotas", connect_quotas, self._connect_quotas)
-        wanted = stream_share(
-            self,
-            quota_share if self._quota_share is None else self._quota_share,
-            connect_quotas if self._connect_quotas is None else self._connect_quotas,
-        )
+        share = quota_share if self._quota_share is None else self._quota_share
+        given = (self._connect_quotas, connect_quotas, self._context_quotas)
+        quotas = next((each for each in given if each is not None), None)
+        wanted = quota.quota_share(share, quotas)
         if self._quota is not None:
             check_same_share(wanted, self._quota, self._quota_from)
         return wanted

@@ -20,8 +20,12 @@ streams in 49 lanes of 10, 100 in 50 lanes of 2), within the longest wait a hand
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+
+from aws_cdk import Stack, Token
+from constructs import Construct
 
 DEFAULT_SHARE = 0.4
 # CloudFormation's own time per custom resource that costs a deploy nothing (real CloudFormation
@@ -39,13 +43,74 @@ MAX_WAIT_S = 65.0
 class ConnectQuotas:
     """The account's Amazon Connect quotas in the stack's region, in requests per second.
 
-    :param start_per_second: the StartContactStreaming quota. Default: 5 (Connect's default).
-    :param stop_per_second: the StopContactStreaming quota. Default: 2 (Connect's default; one
-        quota table says 5).
+    Connect also allows a burst of 8 calls of each (its API throttling table); the stack's pace
+    never bursts (one call per slot), so the burst is no setting here.
+
+    :param start_per_second: the StartContactStreaming quota (Service Quotas L-93412F17).
+        Default: 5 (Connect's default).
+    :param stop_per_second: the StopContactStreaming quota (Service Quotas L-2FC23A76).
+        Default: 5 (Connect's default).
     """
 
     start_per_second: float = 5.0
-    stop_per_second: float = 2.0
+    stop_per_second: float = 5.0
+
+
+# The CDK context key that holds an account's applied quotas in a region, as CDK's own lookups
+# name theirs; `python -m contact_streaming.quota_lookup` writes it into cdk.context.json.
+CONTEXT_KEY = "contact-streaming:connect-quotas:account={account}:region={region}"
+CONTEXT_FIELDS = {"startPerSecond": "start_per_second", "stopPerSecond": "stop_per_second"}
+
+
+def context_key(account: str, region: str) -> str:
+    """The context key of `account`'s Connect quotas in `region`."""
+    return CONTEXT_KEY.format(account=account, region=region)
+
+
+def context_value(quotas: ConnectQuotas) -> dict[str, float]:
+    """The context value that stands for `quotas`."""
+    return {key: getattr(quotas, field) for key, field in CONTEXT_FIELDS.items()}
+
+
+def quotas_from_context(key: str, value: object) -> ConnectQuotas:
+    """The quotas a context value gives; ValueError names the key, the value and the form.
+
+    A string (as `cdk synth -c key=value` passes it) is read as JSON.
+    """
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+    if (
+        isinstance(parsed, dict)
+        and parsed.keys() == CONTEXT_FIELDS.keys()
+        and all(is_number(v) and 0 < v < math.inf for v in parsed.values())
+    ):
+        return ConnectQuotas(**{CONTEXT_FIELDS[k]: float(v) for k, v in parsed.items()})
+    raise ValueError(
+        f"ContactStreaming: the context value {key!r} must be "
+        f'{{"startPerSecond": <positive number>, "stopPerSecond": <positive number>}}, got '
+        f"{value!r}; fix it in cdk.json or cdk.context.json, or run "
+        f"`python -m contact_streaming.quota_lookup` to write it again"
+    )
+
+
+def context_quotas(scope: Construct) -> ConnectQuotas | None:
+    """The quotas the stack's CDK context holds for its account and region, or None.
+
+    The key is CONTEXT_KEY for the account and region of `scope`'s stack, read from the stack
+    (cdk.json, cdk.context.json, `-c`). An environment-agnostic stack (its account or region a
+    token) reads none: which account's quotas apply is known only at deploy time.
+    """
+    stack = Stack.of(scope)
+    account, region = stack.account, stack.region
+    if Token.is_unresolved(account) or Token.is_unresolved(region):
+        return None
+    key = context_key(account, region)
+    value = stack.node.try_get_context(key)
+    return None if value is None else quotas_from_context(key, value)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 import pytest
-from aws_cdk import App, AspectPriority, Aspects, Stack, Token
+from aws_cdk import App, AspectPriority, Aspects, Environment, Stack, Token
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Annotations, Match
 from constructs import Construct
@@ -339,3 +339,46 @@ def test_lane_layout_declared_mutating_aspect(stack: Stack) -> None:
     provider = ContactStreamingProvider.of(stack)
     applied = [(type(a.aspect).__name__, a.priority) for a in Aspects.of(provider).applied]
     assert applied == [("_LaneLayout", AspectPriority.MUTATING)]
+
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-2"
+CONTEXT = {
+    f"contact-streaming:connect-quotas:account={ACCOUNT}:region={REGION}": {
+        "startPerSecond": 10,
+        "stopPerSecond": 10,
+    }
+}
+
+
+def rates_in_context(**settings: Any) -> tuple[str, str]:
+    """The Start and Stop rates of a stack in CONTEXT's environment, its provider explicit."""
+    stack = Stack(App(context=CONTEXT), "Test", env=Environment(account=ACCOUNT, region=REGION))
+    ContactStreamingProvider(stack, PROVIDER, **settings)
+    add_streams(stack)
+    variables = function_properties(template_of(stack))["Environment"]["Variables"]
+    return variables["PACE_START_PER_SECOND"], variables["PACE_STOP_PER_SECOND"]
+
+
+def test_provider_connect_quotas_win_over_context() -> None:
+    assert rates_in_context(connect_quotas=RAISED) == ("8", "4")
+
+
+def test_provider_without_connect_quotas_reads_context() -> None:
+    assert rates_in_context() == ("4", "4")
+    assert rates_in_context(quota_share=0.5) == ("5", "5")
+
+
+def test_provider_share_checked_against_context_quotas() -> None:
+    # 0.005 of the context's 10/s is 0.05 calls/s, a 20 s wait: fine; of 1/s it would not be.
+    slow = {
+        **CONTEXT,
+        f"contact-streaming:connect-quotas:account={ACCOUNT}:region={REGION}": {
+            "startPerSecond": 1,
+            "stopPerSecond": 1,
+        },
+    }
+    assert rates_in_context(quota_share=0.005) == ("0.05", "0.05")
+    stack = Stack(App(context=slow), "Slow", env=Environment(account=ACCOUNT, region=REGION))
+    with pytest.raises(ValueError, match=r"ContactStreamingProvider: quota_share=0\.005.*wait"):
+        ContactStreamingProvider(stack, PROVIDER, quota_share=0.005)
