@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 import pytest
+from aws_cdk import Annotations as CdkAnnotations
 from aws_cdk import App, AspectPriority, Aspects, Environment, Stack, Token
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Annotations, Match
@@ -382,3 +383,15 @@ def test_provider_share_checked_against_context_quotas() -> None:
     stack = Stack(App(context=slow), "Slow", env=Environment(account=ACCOUNT, region=REGION))
     with pytest.raises(ValueError, match=r"ContactStreamingProvider: quota_share=0\.005.*wait"):
         ContactStreamingProvider(stack, PROVIDER, quota_share=0.005)
+
+
+def test_contact_streaming_deprecation_warning_acknowledged_by_its_documented_id(
+    stack: Stack,
+) -> None:
+    CdkAnnotations.of(stack).acknowledge_warning("contact-streaming:ContactStreaming.quota_share")
+    with pytest.warns(DeprecationWarning, match="is deprecated"):
+        add_streams(stack, 1, quota_share=0.5, connect_quotas=RAISED)
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("deprecated"))
+    # The quota_share warning is acknowledged; the connect_quotas one, another id, stays.
+    assert len(found) == 1
+    assert "connect_quotas is deprecated" in str(found[0].entry.data)
