@@ -130,7 +130,9 @@ def check_no_provider(stack: Stack) -> None:
     existing = stack.node.try_find_child(PROVIDER_ID)
     if existing is None:
         return
-    if isinstance(existing, ContactStreamingProvider) and existing._explicit:
+    if not isinstance(existing, ContactStreamingProvider):
+        happened = f"already has another construct with the id {PROVIDER_ID!r}"
+    elif existing._explicit:
         happened = "already has a ContactStreamingProvider: a stack has one"
     else:
         happened = (
@@ -238,8 +240,8 @@ class ContactStreamingProvider(Construct):
 
         :param scope: a construct in the stack (usually the stack); the provider always sits at
             the stack's top level. Required.
-        :param construct_id: must be ``"ContactStreamingProvider"`` :
-            the construct path, and so every stream's ServiceToken, never changes. Required.
+        :param construct_id: must be ``"ContactStreamingProvider"``, so that the construct path,
+            and with it every stream's ServiceToken, never changes. Required.
         :param quota_share: the fraction (more than 0, at most 1) of each of Connect's streaming
             quotas (the account's, shared with live chats) that this stack's deploys and
             destroys may use. Changing it never restarts a stream. Default: None, meaning the
@@ -315,7 +317,7 @@ class ContactStreamingProvider(Construct):
             description="Custom::ContactStreaming provider: Start/StopContactStreaming",
         )
         """The Lambda function that starts and stops the streams (for alarms and metrics)."""
-        self._account = Stack.of(self).account
+        self._account = stack.account
         self.service_token = self.function.function_arn
         """The ServiceToken of every stream in the stack: the function's ARN."""
 

@@ -395,3 +395,9 @@ def test_contact_streaming_deprecation_warning_acknowledged_by_its_documented_id
     # The quota_share warning is acknowledged; the connect_quotas one, another id, stays.
     assert len(found) == 1
     assert "connect_quotas is deprecated" in str(found[0].entry.data)
+
+
+def test_provider_id_taken_by_another_construct_raises(stack: Stack) -> None:
+    Construct(stack, PROVIDER)
+    with pytest.raises(ValueError, match=r"already has another construct with the id"):
+        ContactStreamingProvider(stack, PROVIDER)
