@@ -15,7 +15,9 @@ calls in progress), more than the quota alone needs. The slots, not the lanes, k
 The lanes are laid out once the stack's streams are all known (at synth): a deploy lasts as many
 rounds of the lanes as the longest lane has streams, and a round in which only some lanes still
 have a stream wastes the others' slots, so the lane count is chosen to fill the rounds (e.g. 490
-streams in 49 lanes of 10, 100 in 50 lanes of 2), within the longest wait a handler may make.
+streams in 45 lanes of 10 or 11, 100 in 50 lanes of 2), within the longest wait a handler may
+make, and with the fewest lanes whose deploy is within 2% of the soonest (fewer concurrent
+invocations for a second or two).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ LANE_SECONDS = CLOUDFORMATION_SECONDS + HANDLER_SECONDS
 # A handler may wait this long at most before one call (the Lambda times out at 3 minutes, and
 # its Connect calls stop 20 s before that): at most one round of the lanes' slowest slots.
 MAX_WAIT_S = 65.0
+# A lane count whose deploy is this much slower than the soonest, but has fewer lanes, wins.
+LANE_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -138,14 +142,16 @@ class QuotaShare:
     def lanes_for(self, streams: int) -> int:
         """How many lanes (DependsOn chains) a stack of `streams` streams gets.
 
-        The count whose deploy would end soonest if CloudFormation spent CLOUDFORMATION_SECONDS on
-        each resource (the fewest lanes among equals): full rounds of lanes long enough to absorb
-        that time, within MAX_WAIT_S. One stream: one lane.
+        The fewest lanes whose deploy would end within LANE_TOLERANCE of the soonest, if
+        CloudFormation spent CLOUDFORMATION_SECONDS on each resource: full rounds of lanes long
+        enough to absorb that time, within MAX_WAIT_S. The tolerance keeps a count that gains a
+        second or so from taking twice the lanes (and twice the concurrent invocations), e.g.
+        129 streams get 65 lanes rather than 129. One stream: one lane.
         """
-        return min(
-            range(1, max(1, min(streams, self.most_lanes)) + 1),
-            key=lambda lanes: (self.worst_deploy_seconds(streams, lanes), lanes),
-        )
+        counts = range(1, max(1, min(streams, self.most_lanes)) + 1)
+        seconds = {lanes: self.worst_deploy_seconds(streams, lanes) for lanes in counts}
+        soonest = min(seconds.values())
+        return min(lanes for lanes in counts if seconds[lanes] <= soonest * (1 + LANE_TOLERANCE))
 
     def worst_deploy_seconds(self, streams: int, lanes: int) -> float:
         """A deploy's length after its first call, at worst, with CLOUDFORMATION_SECONDS a resource.
