@@ -88,9 +88,7 @@ def test_local_connect_replayed_client_token_at_the_limit_answers_same_stream(
     assert [call.status for call in connect.calls_of(START)] == [200, 200, 200]
 
 
-def test_local_connect_stopped_stream_frees_its_place(
-    connect: ConnectStandIn, client: Any
-) -> None:
+def test_local_connect_stopped_stream_frees_its_place(connect: ConnectStandIn, client: Any) -> None:
     first = start(client, TOPICS[0], "a")
     start(client, TOPICS[1], "b")
     client.stop_contact_streaming(InstanceId=INSTANCE_ID, ContactId=CONTACT_ID, StreamingId=first)
