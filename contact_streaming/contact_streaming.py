@@ -6,7 +6,7 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import quota, topic_policy, validation
+from contact_streaming import quota, topic_policy, topics_per_contact, validation
 from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
 from contact_streaming.quota import ConnectQuotas
 
@@ -38,7 +38,9 @@ class ContactStreaming(Construct):
     ) -> None:
         """Define one stream.
 
-        :param contact_id: the chat contact's ContactId; a literal or a token. Required.
+        :param contact_id: the chat contact's ContactId; a literal or a token. Connect streams a
+            contact to at most two SNS topics: a third stream of one contact in a stack is
+            refused. Required.
         :param instance_id: the Connect instance's id, in this stack's region.
             Default: None; give exactly one of instance_id and instance_arn.
         :param instance_arn: the Connect instance's ARN; its region is where Connect is called.
@@ -83,6 +85,7 @@ class ContactStreaming(Construct):
         instance = provider.instance(instance_id, instance_arn)
         endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
+        topics_per_contact.check(provider, self, instance.instance_id, contact_id, endpoint_arn)
         validation.check_same_region(
             "topic" if found is not None else "streaming_endpoint_arn",
             found.region if found is not None else validation.endpoint_region(endpoint_arn),

@@ -13,7 +13,7 @@ from typing import Any
 import handler
 import pytest
 import topic_limit
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ClientError
 
 from tests.handler.events import REGION
@@ -21,7 +21,7 @@ from tests.handler.events import REGION
 
 def answer(code: str, status: int = 429) -> tuple[AWSResponse, dict[str, Any]]:
     """An HTTP response and its parsed error, as botocore hands them to `needs-retry`."""
-    raw = AWSResponse("https://connect.example", status, {}, None)
+    raw = AWSResponse("https://connect.example", status, HTTPHeaders(), None)
     parsed = {
         "Error": {"Code": code, "Message": "no"},
         "ResponseMetadata": {"HTTPStatusCode": status},
@@ -29,13 +29,13 @@ def answer(code: str, status: int = 429) -> tuple[AWSResponse, dict[str, Any]]:
     return raw, parsed
 
 
-def needs_retry(operation: str, code: str) -> Any:
+def needs_retry(operation: str, code: str, status: int = 429) -> Any:
     """What the handler's Connect client decides after a first attempt answered `code`."""
-    client = handler.connect_client(REGION)
+    client: Any = handler.connect_client(REGION)
     model = client.meta.service_model.operation_model(operation)
     responses = client.meta.events.emit(
         f"needs-retry.connect.{operation}",
-        response=answer(code),
+        response=answer(code, status),
         endpoint=client._endpoint,
         operation=model,
         attempts=1,
@@ -68,7 +68,10 @@ def test_topic_limit_stop_limit_exceeded_keeps_retries() -> None:
 
 
 def test_topic_limit_no_answer_lets_botocore_decide() -> None:
-    assert topic_limit.refuse_retry(response=None, operation=None) is None
+    # No answer (a dropped connection): nothing raised, botocore's own retry decides.
+    topic_limit.refuse_retry(response=None, operation=None)
+    decisions = needs_retry("StartContactStreaming", "InternalServiceException", 500)
+    assert any(isinstance(delay, (int, float)) for delay in decisions), decisions
 
 
 def test_topic_limit_reason_names_the_limit_and_the_fix_within_crhelpers_cut() -> None:
