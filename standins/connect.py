@@ -220,6 +220,18 @@ class ConnectStandIn:
         """An agent joins a chat (as the agent's workspace would): the agent's participant token."""
         return self.chats.join(contact_id, "AGENT", display_name).participant_token
 
+    def transfer(self, contact_id: str, *, succeeded: bool = True) -> str:
+        """The chat's agent transfers it (to a queue or an agent): the ContactId after it.
+
+        As Connect does, a transfer that succeeds gives the chat a new ContactId and keeps its
+        InitialContactId; streams started on the initial contact keep publishing.
+        """
+        return self.chats.transfer(contact_id, succeeded=succeeded)
+
+    def post(self, contact_id: str, role: str, content: str, visibility: str) -> dict[str, Any]:
+        """A message from a contact flow, a bot or a supervisor, shown to `visibility`."""
+        return self.chats.post(contact_id, role, content, visibility)
+
     def publish_with(self, sns: Any) -> None:
         """Stream chat items through this boto3 SNS client (the local engine's SNS)."""
         self.chats.publish_with(sns)
