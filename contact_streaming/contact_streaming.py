@@ -39,7 +39,7 @@ class ContactStreaming(Construct):
         """Define one stream.
 
         :param contact_id: the chat contact's ContactId; a literal or a token. Connect streams a
-            contact to at most two SNS topics: a third stream of one contact in a stack is
+            contact to at most two SNS topics: a third stream of one contact in an app is
             refused. Required.
         :param instance_id: the Connect instance's id, in this stack's region.
             Default: None; give exactly one of instance_id and instance_arn.
@@ -78,14 +78,16 @@ class ContactStreaming(Construct):
         wanted_share = quota.quota_share(quota_share, connect_quotas)
         if existing is not None:
             existing.check_quota(wanted_share)
+        endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
+        assert endpoint_arn is not None
+        topics_per_contact.check(
+            scope, construct_id, existing, (instance_id, instance_arn), contact_id, endpoint_arn
+        )
         super().__init__(scope, construct_id)
 
         provider = StreamingProvider.of(scope)
         provider.use_quota(wanted_share, self.node.path)
         instance = provider.instance(instance_id, instance_arn)
-        endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
-        assert endpoint_arn is not None
-        topics_per_contact.check(provider, self, instance.instance_id, contact_id, endpoint_arn)
         validation.check_same_region(
             "topic" if found is not None else "streaming_endpoint_arn",
             found.region if found is not None else validation.endpoint_region(endpoint_arn),

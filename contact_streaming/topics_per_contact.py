@@ -14,15 +14,19 @@ from __future__ import annotations
 import json
 import weakref
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from constructs import Construct, IConstruct
+
+from contact_streaming.validation import known
 
 TOPICS_PER_CONTACT = 2
 GUIDE = 'Connect subscribes a contact to at most two SNS topics (admin guide, "Enable real-time chat message streaming")'  # noqa: E501
 
 # A contact is its instance and its ContactId, as the strings the streams were given.
 ContactKey = tuple[str, str]
-_STREAMS: weakref.WeakKeyDictionary[IConstruct, dict[ContactKey, list[tuple[Construct, str]]]] = (
+# A stream as recorded before it exists: its scope, its id and its topic.
+Recorded = tuple[Construct, str, str]
+_STREAMS: weakref.WeakKeyDictionary[IConstruct, dict[ContactKey, list[Recorded]]] = (
     weakref.WeakKeyDictionary()
 )
 # Each stack's provider knows its app (the tree's root): one call into jsii per stack, not stream.
@@ -30,24 +34,47 @@ _ROOTS: weakref.WeakKeyDictionary[object, IConstruct] = weakref.WeakKeyDictionar
 
 
 def check(
-    owner: object, stream: Construct, instance_id: str, contact_id: str, endpoint_arn: str
+    scope: Construct,
+    construct_id: str,
+    owner: object | None,
+    instance: tuple[str | None, str | None],
+    contact_id: str,
+    endpoint_arn: str,
 ) -> None:
-    """Record `stream`'s contact in its app; ValueError past the limit.
+    """Record a stream about to be made in `scope`, or raise ValueError past the limit.
 
-    :param owner: an object there is one of per stack (the stack's provider).
+    Called before the stream's construct exists, so a refused stream adds nothing.
+
+    :param owner: the stack's provider once it exists (None before the first stream).
+    :param instance: the stream's instance_id and instance_arn (exactly one given).
     """
-    root = _ROOTS.get(owner)
+    root = _ROOTS.get(owner) if owner is not None else None
     if root is None:
-        root = _ROOTS[owner] = stream.node.root
-    streams = _STREAMS.setdefault(root, {}).setdefault((instance_id, contact_id), [])
-    streams.append((stream, endpoint_arn))
-    if len(streams) > TOPICS_PER_CONTACT:
-        raise ValueError(refusal(contact_id, streams))
+        root = scope.node.root
+        if owner is not None:
+            _ROOTS[owner] = root
+    key = (instance_key(*instance), contact_id)
+    streams = _STREAMS.setdefault(root, {}).setdefault(key, [])
+    wanted = [*streams, (scope, construct_id, endpoint_arn)]
+    if len(wanted) > TOPICS_PER_CONTACT:
+        raise ValueError(refusal(contact_id, wanted))
+    streams.append(wanted[-1])
 
 
-def refusal(contact_id: str, streams: list[tuple[Construct, str]]) -> str:
+def instance_key(instance_id: str | None, instance_arn: str | None) -> str:
+    """The instance's id: given, or the end of a literal ARN (a token ARN stands for itself)."""
+    if instance_id is not None:
+        return instance_id
+    assert instance_arn is not None
+    return instance_arn.rsplit("/", 1)[-1] if known(instance_arn) else instance_arn
+
+
+def refusal(contact_id: str, streams: list[Recorded]) -> str:
     """The error: the contact, each stream's construct path and topic, and what to do."""
-    named = "; ".join(f"{s.node.path} -> {shown(s, arn)}" for s, arn in streams)
+    named = "; ".join(
+        f"{scope.node.path}/{construct_id} -> {shown(scope, arn)}"
+        for scope, construct_id, arn in streams
+    )
     contact = shown(streams[-1][0], contact_id)
     return (
         f"ContactStreaming: contact_id {contact} has {len(streams)} streams "
@@ -57,6 +84,6 @@ def refusal(contact_id: str, streams: list[tuple[Construct, str]]) -> str:
 
 def shown(scope: Construct, value: str) -> str:
     """A literal as itself, a token as what it resolves to in `scope`'s template."""
-    if not Token.is_unresolved(value):
+    if known(value):
         return repr(value)
     return json.dumps(Stack.of(scope).resolve(value), sort_keys=True)

@@ -52,6 +52,8 @@ def test_topics_per_contact_third_literal_stream_raises_naming_contact_and_paths
         assert f"{path} -> '{topic}'" in message
     assert "at most two SNS topics" in message
     assert "Remove a stream of this contact" in message
+    assert stack.node.try_find_child("C") is None
+    Template.from_stack(stack).resource_count_is("Custom::ContactStreaming", 2)
 
 
 def test_topics_per_contact_two_streams_of_a_contact_synthesize(stack: Stack) -> None:
