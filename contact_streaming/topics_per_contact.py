@@ -24,13 +24,14 @@ GUIDE = 'Connect subscribes a contact to at most two SNS topics (admin guide, "E
 
 # A contact is its instance and its ContactId, as the strings the streams were given.
 ContactKey = tuple[str, str]
-# A stream as recorded before it exists: its scope, its id and its topic.
-Recorded = tuple[Construct, str, str]
+# A stream as recorded before it exists: its scope, its id and its topic. Only weak references:
+# a dictionary value that held the app would keep its weak key, the app, alive.
+Recorded = tuple[weakref.ref[Construct], str, str]
 _STREAMS: weakref.WeakKeyDictionary[IConstruct, dict[ContactKey, list[Recorded]]] = (
     weakref.WeakKeyDictionary()
 )
 # Each stack's provider knows its app (the tree's root): one call into jsii per stack, not stream.
-_ROOTS: weakref.WeakKeyDictionary[object, IConstruct] = weakref.WeakKeyDictionary()
+_ROOTS: weakref.WeakKeyDictionary[object, weakref.ref[IConstruct]] = weakref.WeakKeyDictionary()
 
 
 def check(
@@ -48,17 +49,17 @@ def check(
     :param owner: the stack's provider once it exists (None before the first stream).
     :param instance: the stream's instance_id and instance_arn (exactly one given).
     """
-    root = _ROOTS.get(owner) if owner is not None else None
+    known_root = _ROOTS.get(owner) if owner is not None else None
+    root = known_root() if known_root is not None else None
     if root is None:
         root = scope.node.root
         if owner is not None:
-            _ROOTS[owner] = root
+            _ROOTS[owner] = weakref.ref(root)
     key = (instance_key(*instance), contact_id)
     streams = _STREAMS.setdefault(root, {}).setdefault(key, [])
-    wanted = [*streams, (scope, construct_id, endpoint_arn)]
-    if len(wanted) > TOPICS_PER_CONTACT:
-        raise ValueError(refusal(contact_id, wanted))
-    streams.append(wanted[-1])
+    if len(streams) >= TOPICS_PER_CONTACT:
+        raise ValueError(refusal(contact_id, streams, (scope, construct_id, endpoint_arn)))
+    streams.append((weakref.ref(scope), construct_id, endpoint_arn))
 
 
 def instance_key(instance_id: str | None, instance_arn: str | None) -> str:
@@ -69,15 +70,17 @@ def instance_key(instance_id: str | None, instance_arn: str | None) -> str:
     return instance_arn.rsplit("/", 1)[-1] if known(instance_arn) else instance_arn
 
 
-def refusal(contact_id: str, streams: list[Recorded]) -> str:
+def refusal(contact_id: str, streams: list[Recorded], new: tuple[Construct, str, str]) -> str:
     """The error: the contact, each stream's construct path and topic, and what to do."""
+    every = [(ref(), construct_id, arn) for ref, construct_id, arn in streams] + [new]
     named = "; ".join(
         f"{scope.node.path}/{construct_id} -> {shown(scope, arn)}"
-        for scope, construct_id, arn in streams
+        for scope, construct_id, arn in every
+        if scope is not None
     )
-    contact = shown(streams[-1][0], contact_id)
+    contact = shown(new[0], contact_id)
     return (
-        f"ContactStreaming: contact_id {contact} has {len(streams)} streams "
+        f"ContactStreaming: contact_id {contact} has {len(every)} streams "
         f"({named}); {GUIDE}. Remove a stream of this contact, or give it another contact_id."
     )
 
