@@ -58,8 +58,10 @@ class ContactStreaming(Construct):
             per stack: every ContactStreaming in a stack must give the same value. Changing it
             never restarts a stream. Default: None, meaning 0.4.
         :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
-            quotas, if raised; per stack like quota_share. Default: None, meaning Connect's
-            defaults, ConnectQuotas(start_per_second=5, stop_per_second=2).
+            quotas, if raised; per stack like quota_share. Default: None, meaning the CDK context
+            value contact-streaming:connect-quotas:account=<account>:region=<region> of the
+            stack's environment if it has one (see quota_lookup), else Connect's defaults,
+            ConnectQuotas(start_per_second=5, stop_per_second=5).
         """
         existing = StreamingProvider.find(scope)
         # The provider knows its stack's account: no call into jsii per stream once it exists.
@@ -75,6 +77,11 @@ class ContactStreaming(Construct):
         if topic is not None:
             validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
         found = topic_policy.checked(topic) if topic is not None else None
+        if connect_quotas is None:
+            # The provider read its stack's context once: no calls into jsii per stream.
+            connect_quotas = (
+                existing.context_quotas if existing is not None else quota.context_quotas(scope)
+            )
         wanted_share = quota.quota_share(quota_share, connect_quotas)
         if existing is not None:
             existing.check_quota(wanted_share)

@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from contact_streaming.instance import Instance
-from contact_streaming.quota import QuotaShare, check_same_share
+from contact_streaming.quota import ConnectQuotas, QuotaShare, check_same_share, context_quotas
 
 # The construct id is part of the ServiceToken's logical id, which can never change on update.
 PROVIDER_ID = "ContactStreamingProvider"
@@ -148,6 +148,8 @@ class StreamingProvider(Construct):
         )
         self.account = Stack.of(self).account
         """The stack's account (a token for an environment-agnostic stack)."""
+        self.context_quotas: ConnectQuotas | None = context_quotas(self)
+        """The quotas the stack's CDK context holds for its account and region, if any."""
         self.function_arn = self.function.function_arn
         """The ServiceToken of every stream in the stack."""
 

@@ -15,13 +15,19 @@ calls in progress), more than the quota alone needs. The slots, not the lanes, k
 The lanes are laid out once the stack's streams are all known (at synth): a deploy lasts as many
 rounds of the lanes as the longest lane has streams, and a round in which only some lanes still
 have a stream wastes the others' slots, so the lane count is chosen to fill the rounds (e.g. 490
-streams in 49 lanes of 10, 100 in 50 lanes of 2), within the longest wait a handler may make.
+streams in 45 lanes of 10 or 11, 100 in 50 lanes of 2), within the longest wait a handler may
+make, and with the fewest lanes whose deploy is within 2% of the soonest (fewer concurrent
+invocations for a second or two).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+
+from aws_cdk import Stack, Token
+from constructs import Construct
 
 DEFAULT_SHARE = 0.4
 # CloudFormation's own time per custom resource that costs a deploy nothing (real CloudFormation
@@ -33,19 +39,82 @@ LANE_SECONDS = CLOUDFORMATION_SECONDS + HANDLER_SECONDS
 # A handler may wait this long at most before one call (the Lambda times out at 3 minutes, and
 # its Connect calls stop 20 s before that): at most one round of the lanes' slowest slots.
 MAX_WAIT_S = 65.0
+# A lane count whose deploy is this much slower than the soonest, but has fewer lanes, wins.
+LANE_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
 class ConnectQuotas:
     """The account's Amazon Connect quotas in the stack's region, in requests per second.
 
-    :param start_per_second: the StartContactStreaming quota. Default: 5 (Connect's default).
-    :param stop_per_second: the StopContactStreaming quota. Default: 2 (Connect's default; one
-        quota table says 5).
+    Connect also allows a burst of 8 calls of each (its API throttling table); the stack's pace
+    never bursts (one call per slot), so the burst is no setting here.
+
+    :param start_per_second: the StartContactStreaming quota (Service Quotas L-93412F17).
+        Default: 5 (Connect's default).
+    :param stop_per_second: the StopContactStreaming quota (Service Quotas L-2FC23A76).
+        Default: 5 (Connect's default).
     """
 
     start_per_second: float = 5.0
-    stop_per_second: float = 2.0
+    stop_per_second: float = 5.0
+
+
+# The CDK context key that holds an account's applied quotas in a region, as CDK's own lookups
+# name theirs; `python -m contact_streaming.quota_lookup` writes it into cdk.context.json.
+CONTEXT_KEY = "contact-streaming:connect-quotas:account={account}:region={region}"
+CONTEXT_FIELDS = {"startPerSecond": "start_per_second", "stopPerSecond": "stop_per_second"}
+
+
+def context_key(account: str, region: str) -> str:
+    """The context key of `account`'s Connect quotas in `region`."""
+    return CONTEXT_KEY.format(account=account, region=region)
+
+
+def context_value(quotas: ConnectQuotas) -> dict[str, float]:
+    """The context value that stands for `quotas`."""
+    return {key: getattr(quotas, field) for key, field in CONTEXT_FIELDS.items()}
+
+
+def quotas_from_context(key: str, value: object) -> ConnectQuotas:
+    """The quotas a context value gives; ValueError names the key, the value and the form.
+
+    A string (as `cdk synth -c key=value` passes it) is read as JSON.
+    """
+    parsed = value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+    if (
+        isinstance(parsed, dict)
+        and parsed.keys() == CONTEXT_FIELDS.keys()
+        and all(is_number(v) and 0 < v < math.inf for v in parsed.values())
+    ):
+        return ConnectQuotas(**{CONTEXT_FIELDS[k]: float(v) for k, v in parsed.items()})
+    raise ValueError(
+        f"ContactStreaming: the context value {key!r} must be "
+        f'{{"startPerSecond": <positive number>, "stopPerSecond": <positive number>}}, got '
+        f"{value!r}; fix it in cdk.json or cdk.context.json, or run "
+        f"`python -m contact_streaming.quota_lookup` to write it again"
+    )
+
+
+def context_quotas(scope: Construct) -> ConnectQuotas | None:
+    """The quotas the stack's CDK context holds for its account and region, or None.
+
+    The key is CONTEXT_KEY for the account and region of `scope`'s stack, read from the stack
+    (cdk.json, cdk.context.json, `-c`). An environment-agnostic stack (its account or region a
+    token) reads none: which account's quotas apply is known only at deploy time.
+    """
+    stack = Stack.of(scope)
+    account, region = stack.account, stack.region
+    if Token.is_unresolved(account) or Token.is_unresolved(region):
+        return None
+    key = context_key(account, region)
+    value = stack.node.try_get_context(key)
+    return None if value is None else quotas_from_context(key, value)
 
 
 @dataclass(frozen=True)
@@ -73,14 +142,16 @@ class QuotaShare:
     def lanes_for(self, streams: int) -> int:
         """How many lanes (DependsOn chains) a stack of `streams` streams gets.
 
-        The count whose deploy would end soonest if CloudFormation spent CLOUDFORMATION_SECONDS on
-        each resource (the fewest lanes among equals): full rounds of lanes long enough to absorb
-        that time, within MAX_WAIT_S. One stream: one lane.
+        The fewest lanes whose deploy would end within LANE_TOLERANCE of the soonest, if
+        CloudFormation spent CLOUDFORMATION_SECONDS on each resource: full rounds of lanes long
+        enough to absorb that time, within MAX_WAIT_S. The tolerance keeps a count that gains a
+        second or so from taking twice the lanes (and twice the concurrent invocations), e.g.
+        129 streams get 65 lanes rather than 129. One stream: one lane.
         """
-        return min(
-            range(1, max(1, min(streams, self.most_lanes)) + 1),
-            key=lambda lanes: (self.worst_deploy_seconds(streams, lanes), lanes),
-        )
+        counts = range(1, max(1, min(streams, self.most_lanes)) + 1)
+        seconds = {lanes: self.worst_deploy_seconds(streams, lanes) for lanes in counts}
+        soonest = min(seconds.values())
+        return min(lanes for lanes in counts if seconds[lanes] <= soonest * (1 + LANE_TOLERANCE))
 
     def worst_deploy_seconds(self, streams: int, lanes: int) -> float:
         """A deploy's length after its first call, at worst, with CLOUDFORMATION_SECONDS a resource.

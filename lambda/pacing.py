@@ -25,8 +25,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# A wait never exceeds this: one round of the lanes' Stop slots (at most 62.5 s at the default
-# share); the construct makes fewer lanes, or refuses a share, rather than need more.
+# A wait never exceeds this: one round of the lanes' slowest slots (at most 25 s at the default
+# share and quotas); the construct makes fewer lanes, or refuses a share, rather than need more.
 MAX_WAIT_S = 65.0
 # A wait ends this long before the caller's deadline for Connect calls.
 DEADLINE_MARGIN_S = 1.0

@@ -122,8 +122,9 @@ class Quota:
     burst: float
 
 
-# Connect's default quotas (Service Quotas, per account and region, adjustable).
-DEFAULT_QUOTAS = {START: Quota(5, 8), STOP: Quota(2, 5)}
+# Connect's default quotas (Service Quotas L-93412F17 and L-2FC23A76, per account and region,
+# adjustable; the admin guide's API throttling table gives both 5/s, burst 8).
+DEFAULT_QUOTAS = {START: Quota(5, 8), STOP: Quota(5, 8)}
 THROTTLED = "ThrottlingException"
 
 

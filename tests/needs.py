@@ -33,6 +33,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "docs/test_python_blocks.py": ("cli",),
     "views/test_consumer_views.py": ("engine",),
     "views/test_views_on_local_connect.py": ("engine",),
+    # The quota lookup as a program, with the engine's STS for the account.
+    "quota_lookup/test_command.py": ("engine", "cli"),
 }
 # Modules that take longest (a storm of minutes): handed out right after the engine's tests.
 LONGEST: tuple[str, ...] = ("storm/test_storm.py",)

@@ -56,39 +56,58 @@ def function_environment(template: dict[str, Any]) -> dict[str, str]:
     return variables
 
 
-def test_quota_share_default_one_stream_one_lane_two_starts_point_eight_stops() -> None:
+def test_quota_share_default_one_stream_one_lane_two_starts_two_stops() -> None:
     environment = function_environment(template_of(stack_with(1)))
     assert environment == {
         "PACE_LANES": "1",
         "PACE_START_PER_SECOND": "2",
-        "PACE_STOP_PER_SECOND": "0.8",
+        "PACE_STOP_PER_SECOND": "2",
     }
+
+
+def test_connect_quotas_default_is_connects_published_five_and_five() -> None:
+    # Service Quotas L-93412F17 and L-2FC23A76: 5 requests/s each (burst 8, which we never use).
+    assert ConnectQuotas() == ConnectQuotas(start_per_second=5, stop_per_second=5)
 
 
 @pytest.mark.parametrize(
     ("count", "lanes"),
-    [(2, 2), (10, 10), (52, 52), (60, 44), (88, 44), (90, 45), (100, 50), (490, 49)],
+    [(2, 2), (10, 10), (60, 60), (86, 86), (87, 44), (90, 45), (100, 50), (129, 65), (490, 45)],
 )
 def test_quota_share_default_lanes_fill_rounds_absorb_twenty_seconds(
     count: int, lanes: int
 ) -> None:
     chosen = quota.quota_share(None, None)
     assert chosen.lanes_for(count) == lanes
-    # Up to 52 streams each heads its own lane; beyond, each lane's Start slot comes round
-    # every 22 s or more (20 s of CloudFormation's time per resource and 2 s of the handler's),
-    # and a Stop slot within 65 s.
-    if count > 52:
+    # Up to 86 streams each heads its own lane (a round of 86 slots, 43 s, is within 65 s);
+    # beyond, each lane's Start slot comes round every 22 s or more (20 s of CloudFormation's
+    # time per resource and 2 s of the handler's), and a Stop slot as often.
+    if count > 86:
         assert lanes / chosen.start_per_second >= quota.LANE_SECONDS == 22
         assert chosen.cloudformation_seconds(count) >= quota.CLOUDFORMATION_SECONDS == 20
     assert chosen.longest_wait(count) <= quota.MAX_WAIT_S == 65
 
 
-def test_quota_share_lanes_for_490_streams_ten_full_rounds() -> None:
+def test_quota_share_lanes_for_490_streams_fewest_lanes_within_two_percent() -> None:
     environment = function_environment(template_of(stack_with(490)))
-    assert environment["PACE_LANES"] == "49"
+    assert environment["PACE_LANES"] == "45"
     chosen = quota.quota_share(None, None)
+    # 49 lanes of 10 would end 2.5 s (1%) sooner with 4 more lanes; 44 lanes 17 s later.
+    assert chosen.worst_deploy_seconds(490, 45) == 247.5
     assert chosen.worst_deploy_seconds(490, 49) == 245.0
     assert chosen.worst_deploy_seconds(490, 44) == 264.0
+
+
+def test_quota_share_default_lanes_at_most_86_for_any_stack_up_to_1000_streams() -> None:
+    chosen = quota.quota_share(None, None)
+    counts = {streams: chosen.lanes_for(streams) for streams in range(1, 1001)}
+    assert max(counts.values()) == 86
+    for streams, lanes in counts.items():
+        soonest = min(
+            chosen.worst_deploy_seconds(streams, other)
+            for other in range(1, min(streams, chosen.most_lanes) + 1)
+        )
+        assert chosen.worst_deploy_seconds(streams, lanes) <= soonest * (1 + quota.LANE_TOLERANCE)
 
 
 def test_quota_share_single_stream_first_lane_head_depends_on_no_stream() -> None:
@@ -123,12 +142,13 @@ def test_quota_share_raised_quota_and_share_more_lanes_and_rates() -> None:
 def test_quota_share_changed_only_pace_environment_and_order_change() -> None:
     before = streams(template_of(stack_with(60)))
     after = streams(template_of(stack_with(60, quota_share=0.2)))
+    assert quota.quota_share(0.2, None).lanes_for(60) == 30
     assert before.keys() == after.keys()
     for name, resource in before.items():
         kept = {k: v for k, v in resource["Properties"].items() if k != "Pace"}
         assert {k: v for k, v in after[name]["Properties"].items() if k != "Pace"} == kept
     assert sorted(r["Properties"]["Pace"] for r in after.values()) == sorted(
-        f"{n % 22},{n // 22}" for n in range(60)
+        f"{n % 30},{n // 30}" for n in range(60)
     )
 
 
@@ -147,11 +167,11 @@ def test_connect_quotas_not_positive_fails_naming_field(field: str, value: float
 
 
 def test_quota_share_so_small_a_call_waits_too_long_fails() -> None:
-    # One lane: a Stop slot comes round every 1 / (0.005 x 2) = 100 s.
+    # One lane: a Stop slot comes round every 1 / (0.002 x 5) = 100 s.
     with pytest.raises(
-        ValueError, match=r"quota_share=0\.005.* 0\.01 StopContactStreaming calls/s, .* wait 100 s"
+        ValueError, match=r"quota_share=0\.002.* 0\.01 StopContactStreaming calls/s, .* wait 100 s"
     ):
-        stack_with(1, quota_share=0.005)
+        stack_with(1, quota_share=0.002)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +204,7 @@ def test_quota_share_starts_far_above_stops_fewer_lanes_wait_at_most_bound() -> 
 
 
 def test_quota_share_smallest_lane_count_one_when_rates_are_low() -> None:
-    chosen = quota.quota_share(0.01, None)
+    chosen = quota.quota_share(0.004, None)
     assert (chosen.most_lanes, chosen.lanes_for(490), chosen.longest_wait(490)) == (1, 1, 50.0)
 
 
@@ -240,7 +260,7 @@ def test_quota_share_per_stack_other_stack_may_differ() -> None:
 def test_quota_share_environment_is_what_the_handlers_pacing_reads() -> None:
     environment = quota.quota_share(0.4, None).environment(490)
     read = pacing.pace_of({"Pace": "3,1"}, environment)
-    assert read == pacing.Pace(3, 1, 49, 2.0, 0.8)
+    assert read == pacing.Pace(3, 1, 45, 2.0, 2.0)
     assert quota.MAX_WAIT_S == pacing.MAX_WAIT_S
 
 

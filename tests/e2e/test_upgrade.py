@@ -1,6 +1,8 @@
 """Upgrades never restart a stream: each release in releases/ deployed, then upgraded by the CLI.
 
-For every release kept in ``releases/`` (its sdist, installed in a clean venv of its own), the
+For every release kept in ``releases/`` (its sdist, installed in a clean venv of its own; also
+the development snapshots kept there, e.g. 0.3.0.dev0, the main branch before Connect's published
+Stop quota), the
 upgrade app's three streams are deployed with that release, the same app built from the current
 code is deployed over it with the CLI, and the stack is then destroyed. The local Connect
 records every call: the upgrade must make none, and keep every stream and its ids; the destroy
@@ -210,11 +212,25 @@ def upgrade(request: pytest.FixtureRequest, upgrades: dict[str, Upgrade]) -> Upg
     return upgrades[request.param]
 
 
+def is_final(version: str) -> bool:
+    """True for a release's version (X.Y.Z), False for a development snapshot's (X.Y.Z.devN)."""
+    return re.fullmatch(r"\d+\.\d+\.\d+", version) is not None
+
+
 def test_releases_one_sdist_per_changelog_release() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text()
     released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.M)
     assert {"0.1.0", "0.2.0"} <= set(released)
-    assert sorted(released) == sorted(release_version(r) for r in RELEASES)
+    assert sorted(released) == sorted(v for v in VERSIONS if is_final(v))
+
+
+def test_releases_snapshots_are_development_versions_named_in_changelog() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    snapshots = [v for v in VERSIONS if not is_final(v)]
+    assert "0.3.0.dev0" in snapshots
+    for version in snapshots:
+        assert re.fullmatch(r"\d+\.\d+\.\d+\.dev\d+", version)
+        assert f"cdk_contact_streaming-{version}.tar.gz" in changelog
 
 
 def test_upgrade_release_app_built_from_release_and_current_code(upgrade: Upgrade) -> None:

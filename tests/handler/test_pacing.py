@@ -24,7 +24,7 @@ from tests.handler.events import (
     stop_params,
 )
 
-# The default share's rates (2 Starts and 0.8 Stops a second) over 4 lanes, for short waits.
+# Rates with Stops slower than Starts (as after raising only the Start quota) over 4 lanes.
 ENVIRONMENT = {"PACE_LANES": "4", "PACE_START_PER_SECOND": "2", "PACE_STOP_PER_SECOND": "0.8"}
 TOKEN = expected_token(STACK_ID, LOGICAL_ID, REQUEST_ID)
 

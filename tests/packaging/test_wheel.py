@@ -27,3 +27,15 @@ def test_wheel_carries_license(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     (license_file,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
     assert zipfile.ZipFile(wheel).read(license_file) == (ROOT / "LICENSE").read_bytes()
+
+
+def test_wheel_declares_quota_lookup_script_and_lookup_extra(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (entry_points,) = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    assert (
+        "cdk-contact-streaming-quotas = contact_streaming.quota_lookup:main"
+        in archive.read(entry_points).decode()
+    )
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    assert 'Requires-Dist: boto3<2,>=1.34; extra == "lookup"' in archive.read(metadata).decode()
+    assert "contact_streaming/quota_lookup.py" in archive.namelist()

@@ -55,12 +55,18 @@ def test_bucket_start_quota_bursts_eight_then_refills_five_a_second() -> None:
     assert [bucket.take(101.2) for _ in range(6)] == [True] * 5 + [False]
 
 
-def test_bucket_stop_quota_bursts_five_then_refills_two_a_second() -> None:
+def test_bucket_stop_quota_bursts_eight_then_refills_five_a_second() -> None:
     bucket = TokenBucket(DEFAULT_QUOTAS[STOP])
 
-    assert [bucket.take(0.0) for _ in range(6)] == [True] * 5 + [False]
-    assert [bucket.take(1.0) for _ in range(3)] == [True, True, False]
-    assert [bucket.take(60.0) for _ in range(6)] == [True] * 5 + [False]
+    assert [bucket.take(0.0) for _ in range(9)] == [True] * 8 + [False]
+    assert [bucket.take(0.2) for _ in range(2)] == [True, False]
+    assert [bucket.take(1.2) for _ in range(6)] == [True] * 5 + [False]
+    assert [bucket.take(60.0) for _ in range(9)] == [True] * 8 + [False]
+
+
+def test_default_quotas_start_and_stop_five_a_second_burst_eight() -> None:
+    # Service Quotas L-93412F17 and L-2FC23A76; Connect's API throttling table.
+    assert {START: Quota(5, 8), STOP: Quota(5, 8)} == DEFAULT_QUOTAS
 
 
 def slow_refill(quota: Quota) -> Quota:
@@ -84,7 +90,7 @@ def test_quotas_stop_beyond_burst_answers_429_throttling(connect: ConnectStandIn
     connect_client = client(connect)
     connect.add_contact(INSTANCE, "contact")
     codes = []
-    for n in range(6):
+    for n in range(9):
         try:
             connect_client.stop_contact_streaming(  # type: ignore[attr-defined]
                 InstanceId=INSTANCE, ContactId="contact", StreamingId=f"stream-{n}"
@@ -92,7 +98,7 @@ def test_quotas_stop_beyond_burst_answers_429_throttling(connect: ConnectStandIn
         except ClientError as error:
             codes.append(error.response["Error"]["Code"])
 
-    assert codes == ["ResourceNotFoundException"] * 5 + ["ThrottlingException"]
+    assert codes == ["ResourceNotFoundException"] * 8 + ["ThrottlingException"]
 
 
 def test_quotas_throttling_standard_retries_treat_it_as_throttling_three_attempts(

@@ -7,9 +7,10 @@ the destroy must each take at most 1.3 times what the share allows (N / (share x
 nothing.
 
 Why 100 streams, not about 60: no pace can call before CloudFormation has spent its 10 s on the
-first resources, so a deploy takes at least 10 s + N / 2 s, within 1.3 x N / 2 s only from about
-80 streams (60 streams would need 40 s of the 39 allowed). At 100 (50 lanes of 2) a deploy needs
-about 61 s of the 65 allowed, leaving a few seconds for this machine's own delays.
+first resources, so a phase takes at least 10 s + N / 2 s (the default share, 0.4, of Connect's
+5 Starts and 5 Stops a second), within 1.3 x N / 2 s only from about 80 streams (60 streams
+would need 40 s of the 39 allowed). At 100 (50 lanes of 2) a deploy or a destroy needs about 61 s
+of the 65 allowed, leaving a few seconds for this machine's own delays.
 """
 
 from __future__ import annotations

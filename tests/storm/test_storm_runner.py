@@ -5,7 +5,7 @@ from __future__ import annotations
 from standins.connect import START, STOP, Call
 from standins.storm import busiest_second, run_storm
 
-STREAMS = 3  # within both bursts (Start 8, Stop 5): nothing is throttled
+STREAMS = 3  # within both bursts (8 each): nothing is throttled
 
 
 def calls_at(*times: float) -> list[Call]:

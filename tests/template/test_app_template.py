@@ -85,7 +85,7 @@ def test_app_stack_function_paces_default_share_of_connect_quotas(app_synth: Syn
     assert function["Properties"]["Environment"]["Variables"] == {
         "PACE_LANES": "1",
         "PACE_START_PER_SECOND": "2",
-        "PACE_STOP_PER_SECOND": "0.8",
+        "PACE_STOP_PER_SECOND": "2",
     }
 
 
