@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from standins.fresh import run_fresh
+from standins.scale_stack import ACCOUNT, INSTANCE_ID, REGION, STACK, add_streams, new_stack
 
 COUNTS = (1, 50, 200, 490)
 # Template bytes per added stream, ours / the anchor's (issue 7: lanes cost bytes).
@@ -31,14 +32,9 @@ OURS = "ContactStreaming"
 SCOPED = "AwsCustomResource, scoped"
 STAR = "AwsCustomResource, *"
 VARIANTS = (OURS, SCOPED, STAR)
-ACCOUNT = "111122223333"
-REGION = "eu-west-2"
-INSTANCE_ID = "12345678-aaaa-4bbb-8ccc-123456789012"
-STACK = "ScaleBench"
 MAX_RESOURCES = 500  # CloudFormation: resources per stack
 MAX_TEMPLATE_BYTES = 1_000_000  # CloudFormation: template body uploaded through S3
 MAX_INLINE_POLICY_CHARS = 10_240  # IAM: all inline policies of one role, whitespace excluded
-RESOURCE_LIMIT_CONTEXT = "@aws-cdk/core:stackResourceLimit"
 CELL_TIMEOUT = 300
 REPEATS = 2  # synth seconds are the best of this many synths, each in a fresh App
 PRELOAD = ("aws_cdk.aws_iam", "aws_cdk.aws_sns", "aws_cdk.custom_resources", "contact_streaming")
@@ -49,27 +45,13 @@ OUTDIRS: list[str] = []
 
 def build_stack(variant: str, count: int, resource_limit: int | None) -> Any:
     """An App with one stack holding `count` streams made by `variant`; returns the App."""
-    from aws_cdk import App, Environment, Stack
     from aws_cdk import aws_iam as iam
-    from aws_cdk import aws_sns as sns
 
-    context = {} if resource_limit is None else {RESOURCE_LIMIT_CONTEXT: resource_limit}
     outdir = tempfile.mkdtemp(prefix="scale-bench-")
     OUTDIRS.append(outdir)
-    app = App(outdir=outdir, context=context)
-    stack = Stack(app, STACK, env=Environment(account=ACCOUNT, region=REGION))
-    topic = sns.Topic(stack, "Topic")
+    app, stack, topic = new_stack(resource_limit, outdir)
     if variant == OURS:
-        from contact_streaming import ContactStreaming
-
-        for index in range(count):
-            ContactStreaming(
-                stack,
-                f"Stream{index}",
-                instance_id=INSTANCE_ID,
-                contact_id=f"contact-{index:04d}",
-                topic=topic,
-            )
+        add_streams(stack, topic, count)
         return app
     instance_arn = stack.format_arn(
         service="connect", resource="instance", resource_name=INSTANCE_ID

@@ -6,11 +6,18 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import quota, topic_policy, topics_per_contact, validation
+from contact_streaming import connect_instance, quota, topic_policy, topics_per_contact, validation
+from contact_streaming.connect_instance import IConnectInstance
 from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
 from contact_streaming.quota import ConnectQuotas
+from contact_streaming.streaming_endpoint import IStreamingEndpoint, instance_prop
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
+IMPORT_ARN = (
+    "stream to a topic set up elsewhere with "
+    "endpoint=StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...) "
+    "(or its ARN as streaming_endpoint_arn)"
+)
 # The number CustomResource(service_timeout=…) would write, read once rather than per stream.
 SERVICE_TIMEOUT_SECONDS = str(int(SERVICE_TIMEOUT.to_seconds()))
 
@@ -30,7 +37,9 @@ class ContactStreaming(Construct):
         contact_id: str,
         instance_id: str | None = None,
         instance_arn: str | None = None,
+        instance: IConnectInstance | None = None,
         topic: sns.ITopic | None = None,
+        endpoint: IStreamingEndpoint | None = None,
         streaming_endpoint_arn: str | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
         quota_share: float | None = None,
@@ -42,14 +51,25 @@ class ContactStreaming(Construct):
             contact to at most two SNS topics: a third stream of one contact in an app is
             refused. Required.
         :param instance_id: the Connect instance's id, in this stack's region.
-            Default: None; give exactly one of instance_id and instance_arn.
+            Default: None; give exactly one of instance_id, instance_arn and instance (or none
+            with an endpoint: its instance).
         :param instance_arn: the Connect instance's ARN; its region is where Connect is called.
-            Default: None; give exactly one of instance_id and instance_arn.
+            Default: None; give exactly one of instance_id, instance_arn and instance (or none
+            with an endpoint: its instance).
+        :param instance: the Connect instance (``ConnectInstance.from_instance_id`` or
+            ``from_instance_arn``). Default: None; give exactly one of instance_id, instance_arn
+            and instance (or none with an endpoint: its instance).
         :param topic: the standard SNS topic Connect streams to; a topic this stack owns gets a
-            policy statement letting Connect publish. Default: None; give exactly one of topic
+            policy statement letting Connect publish. Default: None; give exactly one of topic,
+            endpoint and streaming_endpoint_arn.
+        :param endpoint: a ``StreamingEndpoint``, or one imported with
+            ``StreamingEndpoint.from_topic_arn``: its topic already lets Connect publish for its
+            instance, which is the stream's. Default: None; give exactly one of topic, endpoint
             and streaming_endpoint_arn.
         :param streaming_endpoint_arn: the ARN of a standard SNS topic whose policy already lets
-            Connect publish. Default: None; give exactly one of topic and streaming_endpoint_arn.
+            Connect publish; kept for compatibility, the same as
+            ``endpoint=StreamingEndpoint.from_topic_arn(...)``. Default: None; give exactly one of
+            topic, endpoint and streaming_endpoint_arn.
         :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
             it running when the stack is destroyed (an Update that moves the stream still stops
             the old one). SNAPSHOT is refused. Default: RemovalPolicy.DESTROY.
@@ -66,16 +86,26 @@ class ContactStreaming(Construct):
         existing = StreamingProvider.find(scope)
         # The provider knows its stack's account: no call into jsii per stream once it exists.
         account = existing.account if existing is not None else Stack.of(scope).account
-        validation.check_instance(instance_id, instance_arn, account)
-        validation.check_removal_policy(removal_policy)
-        validation.check_exactly_one(
-            "topic", topic, "streaming_endpoint_arn", streaming_endpoint_arn
+        endpoint_prop = validation.check_one_of(
+            {"topic": topic, "endpoint": endpoint, "streaming_endpoint_arn": streaming_endpoint_arn}
         )
+        if endpoint is not None:
+            endpoint = check_endpoint(endpoint)
+            streaming_endpoint_arn = endpoint.topic.topic_arn
+        typed = connect_instance.check_instance_props(
+            instance_id,
+            instance_arn,
+            instance,
+            account,
+            owner=validation.OWNER,
+            implied=endpoint.instance if endpoint is not None else None,
+        )
+        validation.check_removal_policy(removal_policy)
         validation.check_id("contact_id", contact_id, validation.CONTACT_ID_LIMITS)
         if streaming_endpoint_arn is not None:
-            validation.check_endpoint_arn(streaming_endpoint_arn)
+            validation.check_endpoint_arn(streaming_endpoint_arn, prop=endpoint_prop)
         if topic is not None:
-            validation.check_topic(topic, "pass a topic's ARN as streaming_endpoint_arn instead")
+            validation.check_topic(topic, IMPORT_ARN)
         found = topic_policy.checked(topic) if topic is not None else None
         if connect_quotas is None:
             # The provider read its stack's context once: no calls into jsii per stream.
@@ -87,23 +117,26 @@ class ContactStreaming(Construct):
             existing.check_quota(wanted_share)
         endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
-        topics_per_contact.check(
-            scope, construct_id, existing, (instance_id, instance_arn), contact_id, endpoint_arn
-        )
+        named = (instance_id, instance_arn) if typed is None else (typed.instance_id, None)
+        topics_per_contact.check(scope, construct_id, existing, named, contact_id, endpoint_arn)
         super().__init__(scope, construct_id)
 
         provider = StreamingProvider.of(scope)
         provider.use_quota(wanted_share, self.node.path)
-        instance = provider.instance(instance_id, instance_arn)
-        validation.check_same_region(
-            "topic" if found is not None else "streaming_endpoint_arn",
-            found.region if found is not None else validation.endpoint_region(endpoint_arn),
-            "instance_arn" if instance_arn is not None else "instance_id (the stack's region)",
-            instance.region,
+        parts = (
+            provider.instance(instance_id, instance_arn)
+            if typed is None
+            else connect_instance.parts_of(typed)
         )
-        provider.allow_instance(instance.arn)
+        validation.check_same_region(
+            endpoint_prop,
+            found.region if found is not None else validation.endpoint_region(endpoint_arn),
+            instance_prop(instance_id, instance_arn),
+            parts.region,
+        )
+        provider.allow_instance(parts.arn)
         if topic is not None and found is not None:
-            policy = topic_policy.allow_connect(topic, found, instance)
+            policy = topic_policy.allow_connect(topic, found, parts)
         else:
             # An ARN of a topic set up here (e.g. a StreamingEndpoint's): depend on its policy too.
             policy = topic_policy.policy_for(self, endpoint_arn)
@@ -113,13 +146,13 @@ class ContactStreaming(Construct):
         properties = {
             "ServiceToken": provider.function_arn,
             "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
-            "InstanceId": instance.instance_id,
+            "InstanceId": parts.instance_id,
             "ContactId": contact_id,
             "StreamingEndpointArn": endpoint_arn,
         }
-        if instance_arn is not None:
+        if instance_arn is not None or (typed is not None and connect_instance.named_by_arn(typed)):
             # Only an ARN can name another region; without Region the handler uses its own.
-            properties["Region"] = instance.region
+            properties["Region"] = parts.region
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
         # Its Pace property and its DependsOn on the stream before it in its lane come at synth.
         provider.add_stream(self.resource)
@@ -130,10 +163,20 @@ class ContactStreaming(Construct):
             # Connect may publish as soon as streaming starts, and until Delete has stopped it.
             # (The StreamingEndpointArn Ref already orders the resource after the topic.)
             self.resource.node.add_dependency(policy)
-        self.instance_arn = instance.arn
+        self.instance_arn = parts.arn
         """The Connect instance's ARN (a token when built from a token)."""
 
     @property
     def streaming_id(self) -> str:
         """The StreamingId Connect returned (a token resolved at deploy time)."""
         return Token.as_string(self.resource.get_att("StreamingId"))
+
+
+def check_endpoint(value: object) -> IStreamingEndpoint:
+    """`value` if it is an IStreamingEndpoint; else ValueError naming what to pass instead."""
+    if isinstance(value, str) or not isinstance(value, IStreamingEndpoint):
+        raise ValueError(
+            f"{validation.OWNER}: endpoint must be an IStreamingEndpoint (a StreamingEndpoint, "
+            f"or StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...)), got {value!r}"
+        )
+    return value

@@ -81,6 +81,21 @@ def check_exactly_one(
         )
 
 
+def check_one_of(props: dict[str, object], *, owner: str = OWNER) -> str:
+    """The name of the one prop of `props` that is given; else ValueError naming them all."""
+    given = [name for name, value in props.items() if value is not None]
+    if len(given) != 1:
+        names = list(props)
+        alternatives = ", ".join(names[:-1]) + " and " + names[-1]
+        got = " and ".join(given) if given else "none of them"
+        values = ", ".join(f"{name}={props[name]!r}" for name in given)
+        raise ValueError(
+            f"{owner}: pass exactly one of {alternatives}, got {got}"
+            + (f" ({values})" if values else "")
+        )
+    return given[0]
+
+
 def check_instance(
     instance_id: str | None,
     instance_arn: str | None,
@@ -128,20 +143,22 @@ def check_instance_arn(value: str, *, owner: str = OWNER) -> None:
         check_length(prop, instance_id, INSTANCE_ID_LIMITS, owner=owner)
 
 
-def check_endpoint_arn(value: str) -> None:
+def check_endpoint_arn(
+    value: str, *, prop: str = "streaming_endpoint_arn", owner: str = OWNER
+) -> None:
     """Raise ValueError unless a known `value` is a standard SNS topic ARN Connect accepts."""
-    check_string("streaming_endpoint_arn", value)
+    check_string(prop, value, owner=owner)
     if not known(value):
         return
-    check_length("streaming_endpoint_arn", value, ENDPOINT_ARN_LIMITS)
+    check_length(prop, value, ENDPOINT_ARN_LIMITS, owner=owner)
     if value.endswith(".fifo"):
         raise ValueError(
-            f"ContactStreaming: streaming_endpoint_arn {value!r} names a FIFO topic; "
+            f"{owner}: {prop} {value!r} names a FIFO topic; "
             "Connect streams only to standard SNS topics"
         )
     if not TOPIC_ARN_PATTERN.match(value):
         raise ValueError(
-            f"ContactStreaming: streaming_endpoint_arn must be an SNS topic ARN "
+            f"{owner}: {prop} must be an SNS topic ARN "
             f"('arn:aws:sns:REGION:ACCOUNT:NAME'), got {value!r}"
         )
 
@@ -182,11 +199,13 @@ def check_same_region(
         )
 
 
-def check_same_account(instance_account: str, stack_account: str, *, owner: str = OWNER) -> None:
+def check_same_account(
+    instance_account: str, stack_account: str, *, owner: str = OWNER, prop: str = "instance_arn"
+) -> None:
     """Raise ValueError when an instance ARN names another account than the stack's (both known)."""
     if known_and_different(instance_account, stack_account):
         raise ValueError(
-            f"{owner}: instance_arn is in account {instance_account!r} but the stack "
+            f"{owner}: {prop} is in account {instance_account!r} but the stack "
             f"deploys to account {stack_account!r}; Connect's API reaches only the caller's own "
             f"instances, so put the stream in a stack in {instance_account!r}"
         )

@@ -62,7 +62,8 @@ class ConsumerView:
     Build one with ``ConsumerView.customer()``, ``ConsumerView.agent()`` or
     ``ConsumerView.sent_by(role)``; use ``filter_policy`` with
     ``aws_cdk.aws_sns_subscriptions`` (``SqsSubscription``, ``LambdaSubscription``, ...) and
-    ``filter_policy_json()`` with the SNS API (``Subscribe``'s ``FilterPolicy`` attribute).
+    ``filter_policy_document`` with the SNS API (``Subscribe``'s ``FilterPolicy`` attribute, as
+    JSON); both are properties. ``filter_policy_json()`` is the old name of the second.
     """
 
     name: str
@@ -112,8 +113,9 @@ class ConsumerView:
         """The view for ``aws_cdk.aws_sns_subscriptions``' ``filter_policy``."""
         return {name: subscription_filter(rule) for name, rule in self.rules.items()}
 
-    def filter_policy_json(self) -> dict[str, list[str] | list[dict[str, list[str]]]]:
-        """The view as SNS's filter policy JSON (a dict to ``json.dumps``)."""
+    @property
+    def filter_policy_document(self) -> dict[str, list[str] | list[dict[str, list[str]]]]:
+        """The view as SNS's filter policy JSON (a dict to ``json.dumps``) for the SNS API."""
         policy: dict[str, list[str] | list[dict[str, list[str]]]] = {}
         for name, rule in self.rules.items():
             if isinstance(rule, tuple):
@@ -121,6 +123,10 @@ class ConsumerView:
             else:
                 policy[name] = [{operator: list(values) for operator, values in rule.items()}]
         return policy
+
+    def filter_policy_json(self) -> dict[str, list[str] | list[dict[str, list[str]]]]:
+        """The same as the ``filter_policy_document`` property; kept for compatibility."""
+        return self.filter_policy_document
 
 
 def participant_role(role: ParticipantRole | str) -> ParticipantRole:

@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 from aws_cdk import App, CfnOutput, CfnParameter, Stack
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import ContactStreaming
-from contact_streaming.streaming_endpoint import encrypted_topic
+from contact_streaming import ConnectInstance, ContactStreaming, StreamingEndpoint
 
 # Instance ids are UUIDs; contact ids are too, but the API allows up to 256 characters.
 INSTANCE_ID_PATTERN = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
@@ -63,22 +63,23 @@ class StreamingStack(Stack):
             allowed_pattern=CONTACT_ID_PATTERN,
             constraint_description="must be a ContactId: letters, digits and hyphens, 1-256",
         )
+        instance = ConnectInstance.from_instance_id(self, "Instance", instance_id.value_as_string)
         existing_arn = self.node.try_get_context(EXISTING_TOPIC_CONTEXT)
         if existing_arn:
-            stream = ContactStreaming(
-                self,
-                "Streaming",
-                instance_id=instance_id.value_as_string,
-                contact_id=contact_id.value_as_string,
-                streaming_endpoint_arn=str(existing_arn),
+            # A topic set up elsewhere: an imported endpoint, whose policy this stack leaves alone.
+            endpoint = StreamingEndpoint.from_topic_arn(
+                self, "ExistingEndpoint", str(existing_arn), instance=instance
             )
-            topic_arn = str(existing_arn)
+            stream = ContactStreaming(
+                self, "Streaming", contact_id=contact_id.value_as_string, endpoint=endpoint
+            )
+            topic_arn = endpoint.topic.topic_arn
         else:
             topic = self.new_topic()
             stream = ContactStreaming(
                 self,
                 "Streaming",
-                instance_id=instance_id.value_as_string,
+                instance=instance,
                 contact_id=contact_id.value_as_string,
                 topic=topic,
             )
@@ -88,4 +89,16 @@ class StreamingStack(Stack):
 
     def new_topic(self) -> sns.Topic:
         """A standard topic, TLS-only, encrypted with a rotating customer-managed key."""
-        return encrypted_topic(self)
+        key = kms.Key(
+            self,
+            "TopicKey",
+            description="Encrypts the contact streaming topic; Connect may use it to publish",
+            enable_key_rotation=True,
+        )
+        return sns.Topic(
+            self,
+            "Topic",
+            display_name="Connect contact streaming",
+            master_key=key,
+            enforce_ssl=True,
+        )

@@ -1,11 +1,11 @@
 """A storm: deploy and destroy a stack of N streams while live chats start streams of their own.
 
-`synthesize(N)` builds the stack as bench/scale_bench.py does, in a fresh process. `run_storm`
-starts a Connect stand-in at Connect's default quotas and the HTTPS response endpoint, adds the
-stack's contacts, deploys the stack on the local CloudFormation engine with the live-chat caller
-running, then destroys it with the caller running, and returns figures per phase. When the deploy
-rolled back, the streams it left are stopped and the stack is first created without quotas (as
-after a quota increase), so the destroy is always measured on a complete stack.
+`synthesize(N)` builds the stack of standins/scale_stack.py (the scale benchmark's), in a fresh
+process. `run_storm` starts a Connect stand-in at Connect's default quotas and the HTTPS response
+endpoint, adds the stack's contacts, deploys the stack on the local CloudFormation engine with the
+live-chat caller running, then destroys it with the caller running, and returns figures per
+phase. When the deploy rolled back, the streams it left are stopped and the stack is first created
+without quotas (as after a quota increase), so the destroy is always measured on a complete stack.
 
 Usage: `python -m standins.storm --synth N` prints the folder of a synthesized cloud assembly.
 """
@@ -76,9 +76,9 @@ def synthesize(count: int) -> Path:
 
 def synth_main(count: int) -> None:
     """Build and synthesize the scale benchmark's stack; print the assembly's folder."""
-    from bench.scale_bench import OURS, build_stack
+    from standins.scale_stack import streams_app
 
-    print(build_stack(OURS, count, resource_limit=None).synth().directory)
+    print(streams_app(count).synth().directory)
 
 
 def busiest_second(calls: list[Call]) -> int:

@@ -80,25 +80,31 @@ def test_contact_streaming_instance_arn_id_too_long_raises(stack: Stack) -> None
 
 @pytest.mark.parametrize(
     ("instance_id", "instance_arn", "given"),
-    [(INSTANCE_ID, INSTANCE_ARN, "both"), (None, None, "neither")],
+    [
+        (INSTANCE_ID, INSTANCE_ARN, rf"instance_id and instance_arn \(.*{quoted(INSTANCE_ARN)}"),
+        (None, None, "none of them"),
+    ],
 )
 def test_contact_streaming_instance_id_and_arn_not_exactly_one_raises(
     stack: Stack, instance_id: str | None, instance_arn: str | None, given: str
 ) -> None:
-    pattern = rf"exactly one of instance_id and instance_arn, got {given} .*instance_arn="
+    pattern = rf"exactly one of instance_id, instance_arn and instance, got {given}"
     with pytest.raises(ValueError, match=pattern):
         build(stack, instance_id=instance_id, instance_arn=instance_arn)
 
 
 def test_contact_streaming_topic_and_endpoint_both_raises(stack: Stack) -> None:
     topic = sns.Topic(stack, "Topic")
-    pattern = rf"exactly one of topic and streaming_endpoint_arn, got both .*{quoted(TOPIC_ARN)}"
+    pattern = (
+        r"exactly one of topic, endpoint and streaming_endpoint_arn, "
+        rf"got topic and streaming_endpoint_arn .*{quoted(TOPIC_ARN)}"
+    )
     with pytest.raises(ValueError, match=pattern):
         build(stack, topic=topic)
 
 
 def test_contact_streaming_topic_and_endpoint_neither_raises(stack: Stack) -> None:
-    pattern = r"exactly one of topic and streaming_endpoint_arn, got neither"
+    pattern = r"exactly one of topic, endpoint and streaming_endpoint_arn, got none of them"
     with pytest.raises(ValueError, match=pattern):
         build(stack, streaming_endpoint_arn=None)
 
@@ -261,7 +267,7 @@ def test_contact_streaming_instance_id_is_arn_raises_naming_instance_arn(stack: 
 def test_contact_streaming_topic_given_arn_string_raises_naming_endpoint_arn(
     stack: Stack,
 ) -> None:
-    pattern = rf"topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*streaming_endpoint_arn"
+    pattern = rf"topic must be an sns.ITopic, got {quoted(TOPIC_ARN)}.*endpoint=.*from_topic_arn"
     with pytest.raises(ValueError, match=pattern):
         build(stack, streaming_endpoint_arn=None, topic=TOPIC_ARN)
     assert stack.node.try_find_child("Streaming") is None

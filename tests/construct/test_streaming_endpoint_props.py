@@ -38,12 +38,15 @@ def resources(scope: Stack) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("instance_id", "instance_arn", "given"),
-    [(INSTANCE_ID, INSTANCE_ARN, "both"), (None, None, "neither")],
+    [(INSTANCE_ID, INSTANCE_ARN, "instance_id and instance_arn"), (None, None, "none of them")],
 )
 def test_streaming_endpoint_instance_id_and_arn_not_exactly_one_raises(
     stack: Stack, instance_id: str | None, instance_arn: str | None, given: str
 ) -> None:
-    pattern = rf"^StreamingEndpoint: pass exactly one of instance_id and instance_arn, got {given}"
+    pattern = (
+        r"^StreamingEndpoint: pass exactly one of instance_id, instance_arn and instance, "
+        rf"got {given}"
+    )
     with pytest.raises(ValueError, match=pattern):
         endpoint(stack, instance_id=instance_id, instance_arn=instance_arn)
 

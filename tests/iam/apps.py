@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
-from contact_streaming import ContactStreaming, StreamingEndpoint
+from contact_streaming import ConnectInstance, ContactStreaming, StreamingEndpoint
 from examples.per_chat_backend.stack import PerChatBackendStack
 from stacks.streaming_stack import StreamingStack
 
@@ -65,6 +65,19 @@ def endpoint_granted(app: App) -> Stack:
     return stack
 
 
+def imported_endpoint_granted(app: App) -> Stack:
+    """An endpoint imported by topic ARN, typed instance: a backend's grant, a stream to it."""
+    stack = Stack(app, "ImportedEndpoint", env=Environment(account=ACCOUNT, region=OTHER_REGION))
+    instance = ConnectInstance.from_instance_arn(stack, "Instance", OTHER_REGION_INSTANCE_ARN)
+    endpoint = StreamingEndpoint.from_topic_arn(
+        stack, "Endpoint", OTHER_REGION_TOPIC_ARN, instance=instance
+    )
+    backend = iam.Role(stack, "Backend", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    endpoint.grant_streaming(backend)
+    ContactStreaming(stack, "Streaming", contact_id="c", endpoint=endpoint)
+    return stack
+
+
 def app_stack(app: App) -> Stack:
     """The app's stack, as app.py builds it."""
     return StreamingStack(app, "ContactStreamingStack")
@@ -79,6 +92,7 @@ CASES: dict[str, Callable[[App], Stack]] = {
     "stream_by_instance_id": stream_by_instance_id,
     "stream_by_other_region_arn": stream_by_other_region_arn,
     "endpoint_granted": endpoint_granted,
+    "imported_endpoint_granted": imported_endpoint_granted,
     "app_stack": app_stack,
     "per_chat_example": per_chat_example,
 }

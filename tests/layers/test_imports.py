@@ -94,3 +94,47 @@ def test_layers_example_app_imports_only_the_library_of_the_repository() -> None
         if (found := [n for n in imported_modules(path.read_text()) if n.split(".")[0] in foreign])
     }
     assert offenders == {}
+
+
+def imports_layer(source: str, layer: str) -> list[str]:
+    """The modules of the top-level package `layer` that `source` imports."""
+    return [name for name in imported_modules(source) if name.split(".")[0] == layer]
+
+
+def test_imports_layer_finds_a_deferred_import_of_bench() -> None:
+    source = "def f() -> None:\n    from bench.scale_bench import OURS\n"
+    assert imports_layer(source, "bench") == ["bench.scale_bench"]
+
+
+def test_layers_standins_import_nothing_from_bench() -> None:
+    # The layers run one way: bench/ stands on standins/ (the storm's stack lives there).
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "standins").rglob("*.py"))
+        if (found := imports_layer(path.read_text(encoding="utf-8"), "bench"))
+    }
+    assert offenders == {}
+
+
+def private_library_imports(source: str) -> list[str]:
+    """The library's modules (not its public top level) that `source` imports."""
+    return [name for name in imported_modules(source) if name.startswith("contact_streaming.")]
+
+
+def test_private_library_imports_finds_a_module_of_the_library() -> None:
+    source = "from contact_streaming import ContactStreaming\nimport contact_streaming.views\n"
+    assert private_library_imports(source) == ["contact_streaming.views"]
+
+
+def test_layers_app_examples_and_acceptance_use_only_the_public_api() -> None:
+    users = [ROOT / "app.py"] + [
+        path
+        for folder in ("stacks", "examples", "acceptance")
+        for path in (ROOT / folder).rglob("*.py")
+    ]
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted(users)
+        if (found := private_library_imports(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}

@@ -197,7 +197,7 @@ def run(session: Session) -> Iterator[Run]:
                 TopicArn=topic_arn,
                 Protocol="sqs",
                 Endpoint=arn["Attributes"]["QueueArn"],
-                Attributes={"FilterPolicy": json.dumps(view.filter_policy_json())},
+                Attributes={"FilterPolicy": json.dumps(view.filter_policy_document)},
             )
         played = play_chat(session, topic_arn)
         publish_missing(sns, topic_arn)
