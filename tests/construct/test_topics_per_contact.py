@@ -14,7 +14,7 @@ from aws_cdk import App, CfnParameter, Stack
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
-from contact_streaming import ContactStreaming
+from contact_streaming import ConnectInstance, ContactStreaming
 
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 INSTANCE_ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE_ID}"
@@ -139,3 +139,16 @@ def test_topics_per_contact_apps_are_counted_apart() -> None:
         stream(stack, "B", TOPICS[1])
 
         Template.from_stack(stack).resource_count_is("Custom::ContactStreaming", 2)
+
+
+def test_topics_per_contact_typed_instance_and_instance_id_are_one_instance(stack: Stack) -> None:
+    stream(stack, "A", TOPICS[0])
+    stream(stack, "B", TOPICS[1])
+    instance = ConnectInstance.from_instance_id(stack, "Instance", INSTANCE_ID)
+
+    with pytest.raises(ValueError, match="has 3 streams"):
+        ContactStreaming(
+            stack, "C", contact_id=CONTACT, instance=instance, streaming_endpoint_arn=TOPICS[2]
+        )
+
+    assert stack.node.try_find_child("C") is None
