@@ -53,7 +53,20 @@ check-tests: setup
 unit: setup engine
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
-test: lint typecheck unit test-floor
+test: lint typecheck reference compat unit test-floor
+
+.PHONY: reference compat
+
+# The API reference, generated from the docstrings with pdoc into build/reference (not committed).
+# A public name (contact_streaming.__all__ and the public members of ours) without a docstring
+# fails it, and so does any warning pdoc gives. See docs/versions-and-releases.md.
+reference: setup
+	$(BIN)/python -m tools.api_reference build/reference
+
+# The public API against the last release in releases/, with griffe: a breaking change fails
+# unless the version is a new major one and CHANGELOG.md's section for it names the change.
+compat: setup
+	$(BIN)/python -m tools.api_compat
 
 deploy: setup
 	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_ID)" || { echo "usage: make deploy INSTANCE_ID=<uuid> CONTACT_ID=<contact id>"; exit 2; }

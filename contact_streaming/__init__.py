@@ -3,6 +3,7 @@
 from contact_streaming._version import __version__
 from contact_streaming.connect_instance import ConnectInstance, IConnectInstance
 from contact_streaming.contact_streaming import ContactStreaming
+from contact_streaming.provider import ContactStreamingProvider
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import IStreamingEndpoint, StreamingEndpoint
 from contact_streaming.views import ConsumerView, ItemType, MessageVisibility, ParticipantRole
@@ -12,6 +13,7 @@ __all__ = [
     "ConnectQuotas",
     "ConsumerView",
     "ContactStreaming",
+    "ContactStreamingProvider",
     "IConnectInstance",
     "IStreamingEndpoint",
     "ItemType",

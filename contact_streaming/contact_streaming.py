@@ -6,9 +6,14 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import connect_instance, quota, topic_policy, topics_per_contact, validation
+from contact_streaming import connect_instance, topic_policy, topics_per_contact, validation
 from contact_streaming.connect_instance import IConnectInstance
-from contact_streaming.provider import SERVICE_TIMEOUT, StreamingProvider
+from contact_streaming.provider import (
+    SERVICE_TIMEOUT,
+    ContactStreamingProvider,
+    share_for,
+    warn_per_stream,
+)
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import IStreamingEndpoint, instance_prop
 
@@ -73,19 +78,15 @@ class ContactStreaming(Construct):
         :param removal_policy: DESTROY stops streaming when the resource is deleted; RETAIN leaves
             it running when the stack is destroyed (an Update that moves the stream still stops
             the old one). SNAPSHOT is refused. Default: RemovalPolicy.DESTROY.
-        :param quota_share: the fraction of each of Connect's streaming quotas (they are the
-            account's, shared with live chats) that this stack's deploys and destroys may use;
-            per stack: every ContactStreaming in a stack must give the same value. Changing it
-            never restarts a stream. Default: None, meaning 0.4.
-        :param connect_quotas: the account's StartContactStreaming and StopContactStreaming
-            quotas, if raised; per stack like quota_share. Default: None, meaning the CDK context
-            value contact-streaming:connect-quotas:account=<account>:region=<region> of the
-            stack's environment if it has one (see quota_lookup), else Connect's defaults,
-            ConnectQuotas(start_per_second=5, stop_per_second=5).
+        :param quota_share: deprecated (goes in 2.0): pass it to ContactStreamingProvider
+            instead, once per stack. If given, every ContactStreaming in the stack must give the
+            same value, and it must equal the provider's. Default: None, meaning the provider's.
+        :param connect_quotas: deprecated (goes in 2.0): pass it to ContactStreamingProvider
+            instead, like quota_share. Default: None, meaning the provider's.
         """
-        existing = StreamingProvider.find(scope)
+        existing = ContactStreamingProvider.find(scope)
         # The provider knows its stack's account: no call into jsii per stream once it exists.
-        account = existing.account if existing is not None else Stack.of(scope).account
+        account = existing._account if existing is not None else Stack.of(scope).account
         endpoint_prop = validation.check_one_of(
             {"topic": topic, "endpoint": endpoint, "streaming_endpoint_arn": streaming_endpoint_arn}
         )
@@ -107,24 +108,18 @@ class ContactStreaming(Construct):
         if topic is not None:
             validation.check_topic(topic, IMPORT_ARN)
         found = topic_policy.checked(topic) if topic is not None else None
-        if connect_quotas is None:
-            # The provider read its stack's context once: no calls into jsii per stream.
-            connect_quotas = (
-                existing.context_quotas if existing is not None else quota.context_quotas(scope)
-            )
-        wanted_share = quota.quota_share(quota_share, connect_quotas)
-        if existing is not None:
-            existing.check_quota(wanted_share)
+        wanted_share = share_for(scope, existing, quota_share, connect_quotas)
         endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
         assert endpoint_arn is not None
         named = (instance_id, instance_arn) if typed is None else (typed.instance_id, None)
         topics_per_contact.check(scope, construct_id, existing, named, contact_id, endpoint_arn)
         super().__init__(scope, construct_id)
+        warn_per_stream(self, quota_share=quota_share, connect_quotas=connect_quotas)
 
-        provider = StreamingProvider.of(scope)
-        provider.use_quota(wanted_share, self.node.path)
+        provider = ContactStreamingProvider.of(scope)
+        provider._use_quota(wanted_share, self.node.path)
         parts = (
-            provider.instance(instance_id, instance_arn)
+            provider._instance(instance_id, instance_arn)
             if typed is None
             else connect_instance.parts_of(typed)
         )
@@ -134,7 +129,7 @@ class ContactStreaming(Construct):
             instance_prop(instance_id, instance_arn),
             parts.region,
         )
-        provider.allow_instance(parts.arn)
+        provider._allow_instance(parts.arn)
         if topic is not None and found is not None:
             policy = topic_policy.allow_connect(topic, found, parts)
         else:
@@ -144,7 +139,7 @@ class ContactStreaming(Construct):
         # A plain CfnResource rather than CustomResource: the same template, fewer calls into
         # jsii per stream, and no DeletionPolicy written for CloudFormation's default (Delete).
         properties = {
-            "ServiceToken": provider.function_arn,
+            "ServiceToken": provider.service_token,
             "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
             "InstanceId": parts.instance_id,
             "ContactId": contact_id,
@@ -154,8 +149,9 @@ class ContactStreaming(Construct):
             # Only an ARN can name another region; without Region the handler uses its own.
             properties["Region"] = parts.region
         self.resource = CfnResource(self, "Resource", type=RESOURCE_TYPE, properties=properties)
+        """The stream's ``Custom::ContactStreaming`` resource in the template."""
         # Its Pace property and its DependsOn on the stream before it in its lane come at synth.
-        provider.add_stream(self.resource)
+        provider._add_stream(self.resource)
         if removal_policy != RemovalPolicy.DESTROY:
             # Only DeletionPolicy: a replacing Update (new contact) still stops the old stream.
             self.resource.apply_removal_policy(removal_policy, apply_to_update_replace_policy=False)

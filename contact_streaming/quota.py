@@ -57,7 +57,9 @@ class ConnectQuotas:
     """
 
     start_per_second: float = 5.0
+    """StartContactStreaming requests a second. Default: 5."""
     stop_per_second: float = 5.0
+    """StopContactStreaming requests a second. Default: 5."""
 
 
 # The CDK context key that holds an account's applied quotas in a region, as CDK's own lookups
@@ -203,12 +205,13 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare:
+def quota_share(
+    share: float | None, quotas: ConnectQuotas | None, *, owner: str = "ContactStreaming"
+) -> QuotaShare:
     """The share a stream asks for (defaults filled in), checked; ValueError names the bad value."""
     if share is not None and not is_number(share):
         raise ValueError(
-            f"ContactStreaming: quota_share must be a number more than 0 and at most 1, "
-            f"got {share!r}"
+            f"{owner}: quota_share must be a number more than 0 and at most 1, got {share!r}"
         )
     chosen = QuotaShare(
         DEFAULT_SHARE if share is None else share,
@@ -216,14 +219,14 @@ def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare
     )
     if not 0 < chosen.share <= 1:
         raise ValueError(
-            f"ContactStreaming: quota_share must be more than 0 and at most 1 (a fraction of "
+            f"{owner}: quota_share must be more than 0 and at most 1 (a fraction of "
             f"connect_quotas), got {chosen.share!r}; after raising a quota, pass connect_quotas"
         )
     for name in ("start_per_second", "stop_per_second"):
         value = getattr(chosen.quotas, name)
         if not (is_number(value) and value > 0 and math.isfinite(value)):
             raise ValueError(
-                f"ContactStreaming: connect_quotas.{name} must be a positive number of "
+                f"{owner}: connect_quotas.{name} must be a positive number of "
                 f"requests per second, got {value!r}"
             )
     slowest = chosen.slowest_per_second
@@ -231,7 +234,7 @@ def quota_share(share: float | None, quotas: ConnectQuotas | None) -> QuotaShare
         stops_slower = chosen.stop_per_second <= chosen.start_per_second
         operation = "StopContactStreaming" if stops_slower else "StartContactStreaming"
         raise ValueError(
-            f"ContactStreaming: {chosen.describe()} leaves {slowest:g} {operation} calls/s, so "
+            f"{owner}: {chosen.describe()} leaves {slowest:g} {operation} calls/s, so "
             f"one call would wait {1 / slowest:g} s (at most {MAX_WAIT_S:g}); raise quota_share"
         )
     return chosen
@@ -243,5 +246,6 @@ def check_same_share(wanted: QuotaShare, stack_share: QuotaShare, first_path: st
         raise ValueError(
             f"ContactStreaming: {wanted.describe()} differs from {stack_share.describe()} that "
             f"{first_path!r} set for this stack; the quotas are the account's, so the share is "
-            f"per stack: give every ContactStreaming in a stack the same values"
+            f"per stack: set it once, on ContactStreamingProvider(stack, "
+            f"'ContactStreamingProvider', ...), and on no ContactStreaming"
         )

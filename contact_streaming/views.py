@@ -29,25 +29,35 @@ class ParticipantRole(StrEnum):
     """Who sent a chat item: the values of the ``ParticipantRole`` message attribute."""
 
     AGENT = "AGENT"
+    """The agent."""
     CUSTOMER = "CUSTOMER"
+    """The customer."""
     SYSTEM = "SYSTEM"
+    """Amazon Connect itself."""
     CUSTOM_BOT = "CUSTOM_BOT"
+    """A custom bot participant."""
     SUPERVISOR = "SUPERVISOR"
+    """A supervisor who joined the chat."""
 
 
 class MessageVisibility(StrEnum):
     """Who may see a chat item: the values of the ``MessageVisibility`` message attribute."""
 
     CUSTOMER = "CUSTOMER"
+    """Shown to the customer only."""
     AGENT = "AGENT"
+    """Shown to the agent only."""
     ALL = "ALL"
+    """Shown to everyone in the chat."""
 
 
 class ItemType(StrEnum):
     """The ``Type`` message attribute: a chat message, or an event (joined, left, ended, ...)."""
 
     MESSAGE = "MESSAGE"
+    """A chat message."""
     EVENT = "EVENT"
+    """An event: a participant joined or left, the chat ended, ..."""
 
 
 # One rule per attribute, as SNS reads a filter policy on message attributes: a list of allowed

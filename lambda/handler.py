@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import logs
 import pacing
 import rollback
 import topic_limit
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
 
 logger = logging.getLogger(__name__)
+logs.install()
 
 # INFO, not crhelper's DEBUG default: DEBUG logs the event, whose ResponseURL is a credential.
 # The log group outlives the stack, so a long wait for log delivery on Delete buys nothing.
@@ -271,6 +273,7 @@ def start_call(stream: Stream) -> str:
         ChatStreamingConfiguration={"StreamingEndpointArn": stream.endpoint_arn},
         ClientToken=stream.client_token,
     )
+    logs.note(streaming_id=response["StreamingId"])
     logger.info("Started streaming %s for contact %s", response["StreamingId"], stream.contact_id)
     return response["StreamingId"]
 
@@ -313,6 +316,7 @@ def reconcile(stream: Stream) -> None:
 def answer(stream: Stream) -> str:
     """Set the response Data and return the PhysicalResourceId."""
     helper.Data["StreamingId"] = stream.streaming_id
+    logs.note(streaming_id=stream.streaming_id)
     return stream.physical_id()
 
 
@@ -349,7 +353,7 @@ def update(event: dict[str, Any], context: Any) -> str:
     try:
         return answer(start(event, replacing(current, wanted), record_pending=False))
     except UnknownOutcomeError as error:
-        settle(error.stream)
+        settle(error.stream, event["RequestId"])
         raise
 
 
@@ -357,6 +361,7 @@ def keep(old_id: str, current: Stream | None) -> str:
     """Answer with the id as given, byte for byte (an id of any earlier version included)."""
     if current is not None:
         helper.Data["StreamingId"] = current.streaming_id
+        logs.note(contact_id=current.contact_id, streaming_id=current.streaming_id)
     return old_id
 
 
@@ -368,25 +373,29 @@ def roll_back(new_id: str, current: Stream | None, wanted: Stream) -> str:
     """
     old = restored(current, wanted)
     if old is None:
-        logger.info("%s remembers no earlier stream; keeping it for the Delete to stop", new_id)
+        logger.info("The id remembers no earlier stream; keeping it for the Delete to stop")
         return keep(new_id, current)
     logger.info("Rolling back to streaming %s; starting nothing", old.streaming_id)
     return answer(old)
 
 
-def settle(stream: Stream) -> None:
-    """Stop whatever a start of unknown outcome began, or log what an operator must stop."""
+def settle(stream: Stream, request_id: str) -> None:
+    """Stop whatever a start of unknown outcome began, or log what an operator must stop.
+
+    The log names the CloudFormation RequestId, not the ClientToken: the token is the SHA-256 of
+    the StackId, LogicalResourceId and RequestId (docs/lifecycle.md says how to find the stream).
+    """
     clock.extend_for_settling()
     try:
         reconcile(stream)
     except RuntimeError:
         logger.exception(
-            "A stream may be running unrecorded: StopContactStreaming it in %s for instance %s, "
-            "contact %s (ClientToken %s)",
+            "A stream may be running unrecorded in %s, instance %s, contact %s: find its "
+            "StreamingId with the ClientToken of CloudFormation RequestId %s, then stop it",
             stream.region,
             stream.instance_id,
             stream.contact_id,
-            stream.client_token,
+            request_id,
         )
 
 
@@ -397,8 +406,10 @@ def delete(event: dict[str, Any], context: Any) -> str:
     physical_id: str = event.get("PhysicalResourceId", "")
     stream = parse_physical_id(physical_id)
     if stream is None:
-        logger.info("No stream recorded in %r; nothing to stop", physical_id)
+        # Not the id itself: one that is not quite ours could hold a ClientToken.
+        logger.info("No stream recorded in the PhysicalResourceId; nothing to stop")
         return physical_id
+    logs.note(contact_id=stream.contact_id, streaming_id=stream.streaming_id)
     pacing.wait_to_stop(event.get("ResourceProperties", {}), clock.connect_end)
     if stream.state == "pending":
         reconcile(stream)
@@ -408,5 +419,12 @@ def delete(event: dict[str, Any], context: Any) -> str:
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
-    """Lambda entry point: crhelper routes the event and always answers CloudFormation."""
-    helper(event, context)
+    """Lambda entry point: crhelper routes the event and always answers CloudFormation.
+
+    Every log line of the event carries its fields (logs.py); the last one says how it ended.
+    """
+    with logs.event_fields(event):
+        helper(event, context)
+        # crhelper answers FAILED for a failed import (its clients) without setting Status.
+        status = "FAILED" if getattr(helper, "_init_failed", None) else helper.Status
+        logger.info("%s answered %s", event.get("RequestType"), status)

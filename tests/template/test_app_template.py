@@ -123,7 +123,9 @@ def test_app_stack_custom_resource_default_deletion_is_cloudformations_delete(
     assert "UpdateReplacePolicy" not in resource
 
 
-def test_app_stack_lambda_python314_arm64_small_and_logs_to_own_group(app_synth: Synth) -> None:
+def test_app_stack_lambda_python314_arm64_small_and_logs_json_to_own_group(
+    app_synth: Synth,
+) -> None:
     log_group_id, _ = app_synth.only("AWS::Logs::LogGroup")
     role_id, _ = app_synth.only("AWS::IAM::Role")
     app_synth.template.has_resource_properties(
@@ -135,7 +137,7 @@ def test_app_stack_lambda_python314_arm64_small_and_logs_to_own_group(app_synth:
             "MemorySize": 256,
             "Timeout": 180,
             "Role": {"Fn::GetAtt": [role_id, "Arn"]},
-            "LoggingConfig": {"LogGroup": {"Ref": log_group_id}},
+            "LoggingConfig": {"LogFormat": "JSON", "LogGroup": {"Ref": log_group_id}},
         },
     )
 

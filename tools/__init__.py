@@ -1,0 +1,1 @@
+"""Build tools run by make: the API reference and the API compatibility check."""
