@@ -78,7 +78,7 @@ destroy: setup
 clean:
 	rm -rf $(VENV) $(ENGINE_VENV) $(FLOOR_VENV) $(DIST_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
-.PHONY: rehearse bench bench-handler bench-scale bench-storm bench-tests
+.PHONY: rehearse bench bench-handler bench-scale bench-storm bench-tests bench-flow
 
 # The stack's life (create, an update rolled back, the update again, delete) through the synthesized
 # handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
@@ -86,7 +86,7 @@ rehearse: synth
 	$(BIN)/python -m standins.rehearse cdk.out
 
 # Benchmarks print figures; they assert nothing about speed.
-bench: bench-tests bench-handler bench-scale bench-storm
+bench: bench-tests bench-handler bench-scale bench-flow bench-storm
 
 # The wall and CPU time of each test folder's pytest, run one after another (BENCH_TESTS="storm e2e"
 # chooses the folders).
@@ -97,6 +97,12 @@ bench-tests: setup engine
 # Handler cold start and time per event against the Connect stand-in.
 bench-handler: setup
 	$(BIN)/python -m bench.handler_bench
+
+# The flow function (FlowStreaming) against the local Connect at 5/s burst 8: chats arriving below,
+# at and above that rate, and all at once; fraction streamed and flow time per chat. About 3 minutes.
+FLOW_SECONDS ?= 15
+bench-flow: setup
+	$(BIN)/python -m bench.flow_bench $(FLOW_SECONDS)
 
 # ContactStreaming against AwsCustomResource at N = 1, 50, 200, 490 streams.
 bench-scale: setup
@@ -152,8 +158,9 @@ acceptance-aws: setup
 # 10 s; no CDK in it, and the snapshots show the floor writes the same templates) and the tests that
 # run an app in a process of their own (up to 10 s each); docs/versions-and-releases.md says why.
 FLOOR_VENV := .venv-floor
-FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template \
+FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template tests/flow \
 	--ignore=tests/template/test_cdk_nag.py --ignore=tests/template/test_cfn_lint.py \
+	--ignore=tests/flow/test_flow_checks.py \
 	--ignore=tests/template/test_lambda_asset.py \
 	--deselect=tests/template/test_per_chat_example_template.py::test_per_chat_example_app_py_template_equals_tested_template
 

@@ -3,6 +3,7 @@
 from contact_streaming._version import __version__
 from contact_streaming.connect_instance import ConnectInstance, IConnectInstance
 from contact_streaming.contact_streaming import ContactStreaming
+from contact_streaming.flow_streaming import FlowStreaming
 from contact_streaming.provider import ContactStreamingProvider
 from contact_streaming.quota import ConnectQuotas
 from contact_streaming.streaming_endpoint import IStreamingEndpoint, StreamingEndpoint
@@ -14,6 +15,7 @@ __all__ = [
     "ConsumerView",
     "ContactStreaming",
     "ContactStreamingProvider",
+    "FlowStreaming",
     "IConnectInstance",
     "IStreamingEndpoint",
     "ItemType",

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
-from contact_streaming import ConnectInstance, ContactStreaming, StreamingEndpoint
+from contact_streaming import ConnectInstance, ContactStreaming, FlowStreaming, StreamingEndpoint
 from examples.per_chat_backend.stack import PerChatBackendStack
 from stacks.streaming_stack import StreamingStack
 
@@ -78,6 +78,14 @@ def imported_endpoint_granted(app: App) -> Stack:
     return stack
 
 
+def flow_streaming(app: App) -> Stack:
+    """FlowStreaming on an endpoint: the flow function's role (StartContactStreaming, its logs)."""
+    stack = Stack(app, "FlowStreaming")
+    endpoint = StreamingEndpoint(stack, "Endpoint", instance_id=INSTANCE_ID)
+    FlowStreaming(stack, "FlowStreaming", endpoint=endpoint)
+    return stack
+
+
 def app_stack(app: App) -> Stack:
     """The app's stack, as app.py builds it."""
     return StreamingStack(app, "ContactStreamingStack")
@@ -93,6 +101,7 @@ CASES: dict[str, Callable[[App], Stack]] = {
     "stream_by_other_region_arn": stream_by_other_region_arn,
     "endpoint_granted": endpoint_granted,
     "imported_endpoint_granted": imported_endpoint_granted,
+    "flow_streaming": flow_streaming,
     "app_stack": app_stack,
     "per_chat_example": per_chat_example,
 }

@@ -34,7 +34,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 import contact_streaming
-from contact_streaming import ContactStreaming, StreamingEndpoint
+from contact_streaming import ContactStreaming, FlowStreaming, StreamingEndpoint
 
 app = App(outdir=sys.argv[1])
 stack = Stack(app, "Consumer")
@@ -44,11 +44,15 @@ endpoint.grant_streaming(iam.Role(stack, "Backend", assumed_by=iam.AccountRootPr
 ContactStreaming(
     stack, "Stream", instance_id="instance-1", contact_id="contact-1", topic=endpoint.topic,
 )
-artifact = app.synth().get_stack_by_name("Consumer")
+flow_stack = Stack(app, "FlowConsumer")
+flow_endpoint = StreamingEndpoint(flow_stack, "Endpoint", instance_id="instance-1")
+FlowStreaming(flow_stack, "Flow", endpoint=flow_endpoint)
+assembly = app.synth()
 print(json.dumps({
     "module": contact_streaming.__file__,
     "version": contact_streaming.__version__,
-    "template": artifact.template_full_path,
+    "template": assembly.get_stack_by_name("Consumer").template_full_path,
+    "flow_template": assembly.get_stack_by_name("FlowConsumer").template_full_path,
 }))
 """
 
@@ -104,6 +108,7 @@ class Consumer:
     version: str
     template: dict[str, Any]
     outdir: Path
+    flow_template: dict[str, Any]
 
 
 @pytest.fixture(scope="session", params=["wheel", "sdist"])
@@ -126,4 +131,5 @@ def consumer(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         result["version"],
         template,
         app_dir / "cdk.out",
+        json.loads(Path(result["flow_template"]).read_text()),
     )
