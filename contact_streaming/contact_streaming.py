@@ -6,7 +6,7 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack, Token
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from contact_streaming import connect_instance, topic_policy, validation
+from contact_streaming import connect_instance, topic_policy, topics_per_contact, validation
 from contact_streaming.connect_instance import IConnectInstance
 from contact_streaming.provider import (
     SERVICE_TIMEOUT,
@@ -52,7 +52,9 @@ class ContactStreaming(Construct):
     ) -> None:
         """Define one stream.
 
-        :param contact_id: the chat contact's ContactId; a literal or a token. Required.
+        :param contact_id: the chat contact's ContactId; a literal or a token. Connect streams a
+            contact to at most two SNS topics: a third stream of one contact in an app is
+            refused. Required.
         :param instance_id: the Connect instance's id, in this stack's region.
             Default: None; give exactly one of instance_id, instance_arn and instance (or none
             with an endpoint: its instance).
@@ -107,6 +109,10 @@ class ContactStreaming(Construct):
             validation.check_topic(topic, IMPORT_ARN)
         found = topic_policy.checked(topic) if topic is not None else None
         wanted_share = share_for(scope, existing, quota_share, connect_quotas)
+        endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
+        assert endpoint_arn is not None
+        named = (instance_id, instance_arn) if typed is None else (typed.instance_id, None)
+        topics_per_contact.check(scope, construct_id, existing, named, contact_id, endpoint_arn)
         super().__init__(scope, construct_id)
         warn_per_stream(self, quota_share=quota_share, connect_quotas=connect_quotas)
 
@@ -117,8 +123,6 @@ class ContactStreaming(Construct):
             if typed is None
             else connect_instance.parts_of(typed)
         )
-        endpoint_arn = found.arn if found is not None else streaming_endpoint_arn
-        assert endpoint_arn is not None
         validation.check_same_region(
             endpoint_prop,
             found.region if found is not None else validation.endpoint_region(endpoint_arn),

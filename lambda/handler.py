@@ -22,6 +22,7 @@ import boto3
 import logs
 import pacing
 import rollback
+import topic_limit
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from crhelper import CfnResource
@@ -64,7 +65,7 @@ HINTS = {
     "InvalidRequestException": "the contact must be an active chat contact",
     "InvalidParameterException": "check the properties",
     "AccessDeniedException": "the provider role needs this action on the instance",
-    "LimitExceededException": "throttled after retries; lower quota_share",
+    "LimitExceededException": topic_limit.HINT,
     "ThrottlingException": "throttled after retries; lower quota_share",
     "TooManyRequestsException": "throttled after retries; lower quota_share",
     "InternalServiceException": "Connect failed after retries; try again",
@@ -140,6 +141,10 @@ def client_token(event: dict[str, Any]) -> str:
 def connect_client(region: str) -> ConnectClient:
     """A Connect client for `region`; AWS_ENDPOINT_URL_CONNECT, if set, chooses the endpoint."""
     client: ConnectClient = clocked_client("connect", region)
+    # Before the clock's and the retry handler's own (more specific events come first).
+    client.meta.events.register(
+        f"needs-retry.connect.{topic_limit.OPERATION}", topic_limit.refuse_retry
+    )
     return client
 
 

@@ -6,6 +6,13 @@ body is the chat item and whose message attributes are those of Connect's admin 
 Amazon SNS payload after enabling message streaming"). An item of a chat without an active stream
 reaches no topic. Publishing goes through the real SNS API (a boto3 client the owner gives).
 
+A transfer gives the chat a new ContactId and keeps its InitialContactId, as the payload page says
+the two can differ after a new agent or a queue-to-queue flow; the chat's streams, started on the
+initial contact, keep publishing. Which items carry which MessageVisibility is unpublished: the
+stand-in sends ALL on participants' messages and on joined, left, typing and ended events, AGENT on
+transfer events (SYSTEM's, shown to agents only: an assumption), and `post` sends an item of any
+role and visibility, as a flow, a bot or a supervisor would.
+
 The participant and connection tokens are credentials: they are kept here, never logged.
 """
 
@@ -31,6 +38,9 @@ JOINED = "application/vnd.amazonaws.connect.event.participant.joined"
 LEFT = "application/vnd.amazonaws.connect.event.participant.left"
 ENDED = "application/vnd.amazonaws.connect.event.chat.ended"
 TYPING = "application/vnd.amazonaws.connect.event.typing"
+TRANSFER_SUCCEEDED = "application/vnd.amazonaws.connect.event.transfer.succeeded"
+TRANSFER_FAILED = "application/vnd.amazonaws.connect.event.transfer.failed"
+INTERACTIVE = "application/vnd.amazonaws.connect.message.interactive"
 # SendMessage's ContentType values (Connect Participant Service API reference).
 MESSAGE_CONTENT_TYPES = frozenset(
     {
@@ -45,6 +55,8 @@ AGENT = "AGENT"
 SYSTEM = "SYSTEM"
 ALL = "ALL"
 CONNECTION_TTL_S = 24 * 3600
+# Assumed (unpublished): transfer events are for the agents' side of the chat.
+TRANSFER_VISIBILITY = AGENT
 
 
 @dataclass
@@ -67,8 +79,14 @@ class ChatContact:
 
     instance_id: str
     contact_id: str
+    """The InitialContactId: the contact the chat started as, and its streams'."""
     participants: list[Participant] = field(default_factory=list)
     ended: bool = False
+    current_contact_id: str = ""
+    """The ContactId now: a new one after each transfer."""
+
+    def __post_init__(self) -> None:
+        self.current_contact_id = self.current_contact_id or self.contact_id
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,7 @@ def chat_item(
         "DisplayName": sender.display_name,
         "ParticipantRole": sender.role,
         "InitialContactId": contact.contact_id,
-        "ContactId": contact.contact_id,
+        "ContactId": contact.current_contact_id,
     }
     if content:
         item["Content"] = content
@@ -131,12 +149,12 @@ def chat_item(
 
 
 def item_attributes(
-    instance_id: str, contact_id: str, item: dict[str, Any], visibility: str = ALL
+    instance_id: str, item: dict[str, Any], visibility: str = ALL
 ) -> dict[str, str]:
     """The SNS message attributes Connect sets on a chat item (consumers filter on them)."""
     return {
-        "InitialContactId": contact_id,
-        "ContactId": contact_id,
+        "InitialContactId": str(item["InitialContactId"]),
+        "ContactId": str(item["ContactId"]),
         "ParticipantRole": str(item["ParticipantRole"]),
         "InstanceId": instance_id,
         "AccountId": ACCOUNT,
@@ -306,6 +324,50 @@ class Chats:
             contact.ended = True
         self.end_contact(contact.instance_id, contact.contact_id)
 
+    # --- what a contact flow, a bot or a transfer does ---------------------------------------
+    def post(
+        self,
+        contact_id: str,
+        role: str,
+        content: str,
+        visibility: str,
+        *,
+        item_type: str = MESSAGE,
+        content_type: str = "text/plain",
+    ) -> dict[str, Any]:
+        """An item from outside the participant service (a flow's or a bot's), any visibility."""
+        contact = self.live_chat(contact_id)
+        sender = Participant(f"{role}_MESSAGE", role, role, "")
+        return self.emit(contact, sender, item_type, content_type, content, visibility)
+
+    def transfer(self, contact_id: str, *, succeeded: bool = True) -> str:
+        """The agent transfers the chat: on success it leaves and the chat gets a new ContactId.
+
+        Returns the ContactId after the transfer (the same one if it failed). The customer stays;
+        the next agent joins with `join` (by either id).
+        """
+        contact = self.live_chat(contact_id)
+        system = Participant("SYSTEM_MESSAGE", SYSTEM, "SYSTEM_MESSAGE", "")
+        if not succeeded:
+            self.emit(contact, system, EVENT, TRANSFER_FAILED, "", TRANSFER_VISIBILITY)
+            return contact.current_contact_id
+        self.emit(contact, system, EVENT, TRANSFER_SUCCEEDED, "", TRANSFER_VISIBILITY)
+        for agent in [p for p in contact.participants if p.role == AGENT and not p.left]:
+            self.emit(contact, agent, EVENT, LEFT, "")
+            with self.lock:
+                agent.left = True
+        with self.lock:
+            contact.current_contact_id = str(uuid.uuid4())
+            self.chats[contact.current_contact_id] = contact
+        return contact.current_contact_id
+
+    def live_chat(self, contact_id: str) -> ChatContact:
+        """The chat a contact id (initial or current) names, while it has not ended."""
+        contact = self.contact_of(contact_id)
+        if contact is None or contact.ended:
+            raise ParticipantError("ResourceNotFoundException", f"No active chat {contact_id}")
+        return contact
+
     # --- streaming --------------------------------------------------------------------------
     def streams(self, contact: ChatContact) -> list[Stream]:
         """The contact's active streams."""
@@ -322,7 +384,7 @@ class Chats:
     ) -> dict[str, Any]:
         """Make one chat item and publish it to every active stream of the contact."""
         item = chat_item(contact, sender, item_type, content_type, content)
-        attributes = item_attributes(contact.instance_id, contact.contact_id, item, visibility)
+        attributes = item_attributes(contact.instance_id, item, visibility)
         for stream in self.streams(contact):
             self.publish(stream, contact.contact_id, item, attributes)
         return item

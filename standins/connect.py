@@ -16,7 +16,7 @@ import time
 import urllib.parse
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ STOPPED = "STOPPED"
 ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.connect/"
 # A call whose User-Agent names no `app/<id>` (botocore's user_agent_appid) comes from the stack.
 STACK_CALLER = "stack"
+# Admin guide, "Enable real-time chat message streaming", step 3: at most two SNS topics a contact.
+TOPICS_PER_CONTACT = 2
 
 MODEL = botocore.session.get_session().get_service_model("connect")
 
@@ -228,6 +230,18 @@ class ConnectStandIn:
     def join_agent(self, contact_id: str, display_name: str = "Agent") -> str:
         """An agent joins a chat (as the agent's workspace would): the agent's participant token."""
         return self.chats.join(contact_id, "AGENT", display_name).participant_token
+
+    def transfer(self, contact_id: str, *, succeeded: bool = True) -> str:
+        """The chat's agent transfers it (to a queue or an agent): the ContactId after it.
+
+        As Connect does, a transfer that succeeds gives the chat a new ContactId and keeps its
+        InitialContactId; streams started on the initial contact keep publishing.
+        """
+        return self.chats.transfer(contact_id, succeeded=succeeded)
+
+    def post(self, contact_id: str, role: str, content: str, visibility: str) -> dict[str, Any]:
+        """A message from a contact flow, a bot or a supervisor, shown to `visibility`."""
+        return self.chats.post(contact_id, role, content, visibility)
 
     def publish_with(self, sns: Any) -> None:
         """Stream chat items through this boto3 SNS client (the local engine's SNS)."""
@@ -505,6 +519,7 @@ class ConnectStandIn:
             raise ConnectError("InvalidRequestException", "Contact is not active")
         if endpoint.endswith(".fifo"):
             raise ConnectError("InvalidRequestException", "FIFO topics are not supported")
+        check_topics_per_contact(self.streams.values(), body["InstanceId"], body["ContactId"])
         stream = StreamRecord(
             str(uuid.uuid4()), body["InstanceId"], body["ContactId"], endpoint, token
         )
@@ -537,6 +552,29 @@ def query_members(operation: str, path: str) -> dict[str, Any]:
             if values:
                 found[name] = int(values[0]) if member.type_name == "integer" else values[0]
     return found
+
+
+def check_topics_per_contact(
+    streams: Iterable[StreamRecord], instance_id: str, contact_id: str
+) -> None:
+    """LimitExceededException if the contact already has TOPICS_PER_CONTACT active streams.
+
+    The admin guide allows a contact at most two SNS topics; the answer to a third is unpublished.
+    The stand-in answers the one limit error StartContactStreaming's model lists (429), counts
+    every active stream (two streams to one topic count twice: fail safe) and is reached only
+    after a ClientToken replay has answered, so a replay never counts twice.
+    """
+    active = sum(
+        1
+        for s in streams
+        if s.state == ACTIVE and (s.instance_id, s.contact_id) == (instance_id, contact_id)
+    )
+    if active >= TOPICS_PER_CONTACT:
+        raise ConnectError(
+            "LimitExceededException",
+            f"Contact {contact_id} already streams to {active} endpoints "
+            f"(at most {TOPICS_PER_CONTACT})",
+        )
 
 
 def validate(operation: OperationModel, body: dict[str, Any]) -> None:

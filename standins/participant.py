@@ -27,6 +27,11 @@ CONNECTION = "CreateParticipantConnection"
 SEND_MESSAGE = "SendMessage"
 SEND_EVENT = "SendEvent"
 DISCONNECT = "DisconnectParticipant"
+# SendMessage's Content: the model's max (16384), which its documentation gives in bytes ("Maximum
+# of 16,384 bytes for all content types"); botocore checks characters, so the service counts bytes.
+MESSAGE_BYTES = int(
+    MODEL.operation_model(SEND_MESSAGE).input_shape.members["Content"].metadata["max"]  # type: ignore[union-attr]
+)
 OPERATIONS = {
     MODEL.operation_model(name).http["requestUri"]: name
     for name in (CONNECTION, SEND_MESSAGE, SEND_EVENT, DISCONNECT)
@@ -93,9 +98,11 @@ class ParticipantService:
             return self.chats.connect(bearer, types, bool(body.get("ConnectParticipant")))
         if operation == SEND_MESSAGE:
             content = str(body.get("Content", ""))
-            if not 1 <= len(content) <= 16384:
+            size = len(content.encode("utf-8"))
+            if not 1 <= size <= MESSAGE_BYTES:
                 raise ParticipantError(
-                    "ValidationException", "Content must have length between 1 and 16384"
+                    "ValidationException",
+                    f"Content must be 1 to {MESSAGE_BYTES} bytes (UTF-8), got {size}",
                 )
             return self.chats.send_message(
                 bearer, str(body.get("ContentType", "")), content, str(body.get("ClientToken", ""))

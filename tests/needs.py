@@ -32,6 +32,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     # Every Python block of the docs, each a program synthesized in a process of its own.
     "docs/test_python_blocks.py": ("cli",),
     "views/test_consumer_views.py": ("engine",),
+    "views/test_views_on_local_connect.py": ("engine",),
     # The quota lookup as a program, with the engine's STS for the account.
     "quota_lookup/test_command.py": ("engine", "cli"),
 }

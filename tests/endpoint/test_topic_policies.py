@@ -44,7 +44,9 @@ STATEMENT_IN_WARNING = re.compile(r"its owner must add: (\{.*\}) \[ack: [\w:-]+\
 
 def stream(stack: Stack, topic: sns.ITopic, instance_arn: str = INSTANCE_ARN, n: int = 0) -> None:
     """One ContactStreaming to `topic`."""
-    ContactStreaming(stack, f"Stream{n}", instance_arn=instance_arn, contact_id="c", topic=topic)
+    ContactStreaming(
+        stack, f"Stream{n}", instance_arn=instance_arn, contact_id=f"c{n}", topic=topic
+    )
 
 
 def connect_key_statements(stack: Stack) -> list[dict[str, Any]]:

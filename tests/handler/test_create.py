@@ -33,7 +33,7 @@ REFUSALS = [
     ("InvalidRequestException", 400, "active chat contact"),
     ("InvalidParameterException", 400, "check the properties"),
     ("AccessDeniedException", 403, "provider role"),
-    ("LimitExceededException", 429, "lower quota_share"),
+    ("LimitExceededException", 429, "at most two SNS topics"),
     ("ThrottlingException", 429, "lower quota_share"),
     ("TooManyRequestsException", 429, "lower quota_share"),
 ]

@@ -43,9 +43,9 @@ def test_create_same_request_delivered_twice_one_stream_same_id(life: Harness) -
 def test_create_throttled_and_500s_then_success_one_stream(life: Harness) -> None:
     life.connect.script(
         START,
-        Fault("error", "LimitExceededException"),
+        Fault("error", "ThrottlingException"),
         Fault("error", "InternalServiceException"),
-        Fault("error", "LimitExceededException"),
+        Fault("error", "ThrottlingException"),
         Fault("error", "InternalServiceException"),
     )
 

@@ -35,7 +35,7 @@ def secrets_of(event: dict[str, object]) -> list[str]:
 def play_lifecycle(life: Harness) -> list[dict[str, object]]:
     """Create (throttled once, first answer dropped), a failing Create, Update, Delete."""
     life.cfn.reset(drop_first=1)
-    life.connect.script(START, Fault("error", "LimitExceededException"))
+    life.connect.script(START, Fault("error", "ThrottlingException"))
     create = cfn_event("Create", life.cfn, properties())
     physical_id = life.invoke(create).body["PhysicalResourceId"]
     failing = cfn_event("Create", life.cfn, properties(ContactId="missing-contact"))

@@ -48,7 +48,7 @@ def test_update_throttled_past_connect_deadline_failed_in_time_keeps_old_id(
     created = life.send("Create", properties())
     old_id = created.body["PhysicalResourceId"]
     life.connect.add_contact(INSTANCE_ID, OTHER_CONTACT, ACTIVE)
-    life.connect.script(START, *[Fault("error", "LimitExceededException")] * 60)
+    life.connect.script(START, *[Fault("error", "ThrottlingException")] * 60)
 
     updated = life.send(
         "Update",

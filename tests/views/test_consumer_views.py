@@ -70,7 +70,7 @@ def publish_every_kind(client: Any, topic_arn: str, contact_id: str) -> None:
             "text/plain" if kind == "MESSAGE" else "application/vnd.amazonaws.connect.event.typing"
         )
         item = chat_item(contact, sender, kind, content_type, f"{role} {visibility} {kind}")
-        attributes = item_attributes(INSTANCE_ID, contact_id, item, visibility)
+        attributes = item_attributes(INSTANCE_ID, item, visibility)
         client.publish(
             TopicArn=topic_arn,
             Message=json.dumps(item),
