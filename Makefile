@@ -145,10 +145,11 @@ acceptance: setup engine
 	$(BIN)/pytest tests/acceptance
 
 # The same scenario on the account and region the SDK's standard settings name (profile,
-# AWS_REGION, credentials, AWS_ENDPOINT_URL*). It deletes everything it creates.
+# AWS_REGION, credentials, AWS_ENDPOINT_URL*). It deletes everything it creates. With
+# STREAMING_FLOW_ID (a flow invoking the run's FlowStreaming function) it also runs the flow scenario.
 acceptance-aws: setup
 	@test -n "$(INSTANCE_ID)" -a -n "$(CONTACT_FLOW_ID)" || { echo "usage: make acceptance-aws INSTANCE_ID=<instance id> CONTACT_FLOW_ID=<contact flow id>"; exit 2; }
-	$(BIN)/python -m acceptance --instance-id $(INSTANCE_ID) --contact-flow-id $(CONTACT_FLOW_ID)
+	$(BIN)/python -m acceptance --instance-id $(INSTANCE_ID) --contact-flow-id $(CONTACT_FLOW_ID) $(if $(STREAMING_FLOW_ID),--streaming-flow-id $(STREAMING_FLOW_ID))
 
 .PHONY: test-floor dist
 

@@ -37,6 +37,12 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument(
         "--contact-flow-id", required=True, help="a published flow that keeps a chat open"
     )
+    parser.add_argument(
+        "--streaming-flow-id",
+        default="",
+        help="also run the flow scenario: a published flow that invokes the run's flow function "
+        "(docs/acceptance.md)",
+    )
     parser.add_argument("--messages", type=int, default=3, help="K messages to stream (3)")
     parser.add_argument("--after-destroy", type=int, default=2, help="messages after destroy (2)")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for K (60)")
@@ -52,6 +58,7 @@ def parse(argv: list[str]) -> Options:
         args.after_destroy,
         args.wait,
         args.quiet,
+        args.streaming_flow_id,
     )
 
 

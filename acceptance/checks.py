@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
@@ -131,6 +132,32 @@ def check_flow(connect: Any, instance_id: str, flow_id: str) -> str:
             f"{FLOW_TYPE} flow (an inbound flow that puts the chat in a queue)"
         )
     return str(found.get("Name", flow_id))
+
+
+def flow_function_arn(session: Any, account: str, region: str, name: str) -> str:
+    """The ARN of the run's flow function (its name is fixed, so a flow can name it)."""
+    partition = session.get_partition_for_region(region)
+    return f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+
+
+def check_flow_invokes(connect: Any, instance_id: str, flow_id: str, function_arn: str) -> None:
+    """The flow has an Invoke AWS Lambda function block that invokes `function_arn`."""
+    flow = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)
+    try:
+        actions = json.loads(flow["ContactFlow"].get("Content") or "{}").get("Actions", [])
+    except ValueError:
+        actions = []
+    invoked = [
+        (action.get("Parameters") or {}).get("LambdaFunctionARN")
+        for action in actions
+        if action.get("Type") == "InvokeLambdaFunction"
+    ]
+    if function_arn not in invoked:
+        raise RefusalError(
+            f"contact flow {flow_id} invokes no {function_arn} (it invokes {invoked or 'nothing'}):"
+            " add an Invoke AWS Lambda function block with that ARN, synchronous, 8 s, before the"
+            " chat is queued, and publish the flow (see docs/acceptance.md)"
+        )
 
 
 def unreachable(error: BotoCoreError) -> RefusalError:

@@ -27,12 +27,17 @@ from acceptance.names import (
     APP_STACK_PREFIX,
     CONSUMER_STACK_CONTEXT,
     CONSUMER_STACK_PREFIX,
+    FLOW_FUNCTION_NAME,
+    FLOW_STACK_CONTEXT,
+    FLOW_STACK_PREFIX,
     INSTANCE_CONTEXT,
 )
 from acceptance.report import Report
 from acceptance.signals import held
 
 STACK_WAIT_S = 1800.0
+# On AWS the flow runs beside the customer's side: connecting waits (bounded) for its stream.
+CONNECT_RETRY_S = 2.0
 SETTLED = ("REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS")
 
 
@@ -58,6 +63,7 @@ class Options:
     after_destroy: int = 2
     wait_s: float = 60.0
     quiet_s: float = 20.0
+    streaming_flow_id: str = ""
 
     @property
     def app_stack(self) -> str:
@@ -68,6 +74,11 @@ class Options:
     def consumer_stack(self) -> str:
         """The consumer's stack name in this run."""
         return f"{CONSUMER_STACK_PREFIX}{self.run_id}"
+
+    @property
+    def flow_stack(self) -> str:
+        """The flow scenario's stack name in this run."""
+        return f"{FLOW_STACK_PREFIX}{self.run_id}"
 
 
 @dataclass
@@ -109,6 +120,8 @@ class Run:
         self.region = ""
         self.queue_url = ""
         self.topic_arn = ""
+        self.flow_chat = Chat()
+        self.flow_queue_url = ""
 
     # --- the steps ---------------------------------------------------------------------------
     def preflight(self) -> None:
@@ -125,12 +138,23 @@ class Run:
             flow = checks.check_flow(
                 clients.connect, self.options.instance_id, self.options.contact_flow_id
             )
+            if self.options.streaming_flow_id:
+                self.check_streaming_flow()
         except BotoCoreError as error:
             raise checks.unreachable(error) from error
         self.report.mark(
             f"preflight passed: account {self.account}, region {self.region}, bootstrap "
             f"version {version}, instance {self.options.instance_id}, flow {flow!r}"
         )
+
+    def check_streaming_flow(self) -> None:
+        """The streaming flow is a published chat flow that invokes the run's flow function."""
+        connect, flow_id = self.clients.connect, self.options.streaming_flow_id
+        checks.check_flow(connect, self.options.instance_id, flow_id)
+        arn = checks.flow_function_arn(
+            self.clients.session, self.account, self.region, FLOW_FUNCTION_NAME
+        )
+        checks.check_flow_invokes(connect, self.options.instance_id, flow_id, arn)
 
     def play(self) -> None:
         """Every step after the preflight."""
@@ -143,6 +167,93 @@ class Run:
         self.send_after_destroy()
         self.disconnect()
         self.destroy_consumer()
+        if self.options.streaming_flow_id:
+            self.play_flow()
+
+    def play_flow(self) -> None:
+        """The flow scenario: a chat the widget's way, streamed by the flow's function."""
+        self.deploy_flow_app()
+        self.start_flow_chat()
+        self.connect_flow_customer()
+        self.send_and_receive_on_flow()
+        self.end_chat(self.flow_chat)
+        self.forget("end the flow's chat")
+        self.report.mark("DisconnectParticipant: the flow's chat ended")
+        name = self.options.flow_stack
+        run = self.cli("destroy", name, "--app", str(self.folder / "flow.out"), "--force")
+        self.forget(f"delete stack {name}")
+        self.report.mark(f"cdk destroy {name} done ({run.seconds:.1f} s)")
+
+    def deploy_flow_app(self) -> None:
+        """The flow app: an endpoint, the FlowStreaming function (associated), a queue."""
+        name = self.options.flow_stack
+        self.undo.append((f"delete stack {name}", lambda: self.delete_stack(name, logs=True)))
+        run, written = self.deploy(
+            name,
+            "flow",
+            "--app",
+            f"{shlex.quote(sys.executable)} -m acceptance.flow_app",
+            "-c",
+            f"{FLOW_STACK_CONTEXT}={name}",
+            "-c",
+            f"{INSTANCE_CONTEXT}={self.options.instance_id}",
+        )
+        self.flow_queue_url = written["QueueUrl"]
+        self.report.mark(
+            f"cdk deploy {name} done ({run.seconds:.1f} s): function {written['FunctionArn']}, "
+            f"topic {written['TopicArn']}"
+        )
+
+    def start_flow_chat(self) -> None:
+        """StartChatContact on the streaming flow as the chat widget calls it (no streaming)."""
+        self.undo.append(("end the flow's chat", lambda: self.end_chat(self.flow_chat)))
+        with held():
+            self.flow_chat = self.started_chat(
+                self.clients.connect.start_chat_contact(
+                    InstanceId=self.options.instance_id,
+                    ContactFlowId=self.options.streaming_flow_id,
+                    ParticipantDetails={"DisplayName": "Acceptance customer"},
+                    ClientToken=f"acceptance-flow-{self.options.run_id}",
+                    ChatDurationInMinutes=60,
+                )
+            )
+        self.report.mark(
+            f"StartChatContact on the streaming flow: chat contact {self.flow_chat.contact_id}"
+        )
+
+    def connect_flow_customer(self) -> None:
+        """The customer connects once the flow has run (retried within --wait seconds)."""
+        deadline = time.monotonic() + self.options.wait_s
+        while True:
+            try:
+                self.connect_customer(self.flow_chat, "the flow chat's customer")
+                return
+            except ClientError:
+                if time.monotonic() + CONNECT_RETRY_S > deadline:
+                    raise
+            time.sleep(CONNECT_RETRY_S)
+
+    def send_and_receive_on_flow(self) -> None:
+        """K messages in the flow's chat; all K reach the flow app's queue, in order."""
+        count = self.options.messages
+        sent = [
+            self.say(
+                f"acceptance {self.options.run_id}: flow message {i} of {count}", self.flow_chat
+            )
+            for i in range(1, count + 1)
+        ]
+        got = receive(self.clients.sqs, self.flow_queue_url, count, self.options.wait_s)
+        attributes = {**self.expected_attributes(), "ContactId": self.flow_chat.contact_id}
+        attributes["InitialContactId"] = self.flow_chat.contact_id
+        problems = check_delivery(got, sent, attributes, self.flow_chat.participant_id)
+        for delivery in got:
+            self.report.say(f"           {delivery.describe()}")
+        if problems:
+            raise StepError("the flow's chat: " + "; ".join(problems))
+        self.report.mark(
+            f"{count} of {count} flow chat messages on the queue, in order, streamed by the "
+            "flow's function"
+        )
 
     def deploy_consumer(self) -> None:
         """The consumer's stack: the topic for the instance, the queue, the subscription."""
@@ -166,7 +277,7 @@ class Run:
 
     def start_chat(self) -> None:
         """StartChatContact on the user's flow, as a customer's chat client would."""
-        self.undo.append(("end the chat", self.end_chat))
+        self.undo.append(("end the chat", lambda: self.end_chat(self.chat)))
         # A Ctrl-C while Connect answers waits for the answer, so the clean-up knows the chat.
         with held():
             self.chat = self.started_chat(
@@ -210,24 +321,26 @@ class Run:
             f"cdk deploy {name} done ({run.seconds:.1f} s): StreamingId {written['StreamingId']}"
         )
 
-    def connect_customer(self) -> None:
+    def connect_customer(self, chat: Chat | None = None, who: str = "the customer") -> None:
         """CreateParticipantConnection with the participant token, as the customer connected."""
+        chat = chat or self.chat
         answer = self.clients.participant.create_participant_connection(
-            ParticipantToken=self.chat.participant_token,
+            ParticipantToken=chat.participant_token,
             Type=["CONNECTION_CREDENTIALS"],
             ConnectParticipant=True,
         )
         token = answer["ConnectionCredentials"]["ConnectionToken"]
-        self.chat.connection_token = self.report.secret(token)
-        self.report.mark("CreateParticipantConnection: the customer is connected")
+        chat.connection_token = self.report.secret(token)
+        self.report.mark(f"CreateParticipantConnection: {who} is connected")
 
-    def say(self, text: str) -> Sent:
+    def say(self, text: str, chat: Chat | None = None) -> Sent:
         """The customer sends one message (ConnectParticipant SendMessage)."""
+        chat = chat or self.chat
         answer = self.clients.participant.send_message(
-            ConnectionToken=self.chat.connection_token, ContentType="text/plain", Content=text
+            ConnectionToken=chat.connection_token, ContentType="text/plain", Content=text
         )
         sent = Sent(answer["Id"], str(answer["AbsoluteTime"]), text)
-        self.chat.sent.append(sent)
+        chat.sent.append(sent)
         return sent
 
     def send_and_receive(self) -> None:
@@ -324,18 +437,19 @@ class Run:
         """Drop a clean-up that the scenario itself did."""
         self.undo = [(name, action) for name, action in self.undo if name != label]
 
-    def end_chat(self) -> None:
+    def end_chat(self, chat: Chat | None = None) -> None:
         """Disconnect the customer (connecting first if it never did): the chat ends."""
         participant = self.clients.participant
-        if not self.chat.contact_id:
+        chat = chat or self.chat
+        if not chat.contact_id:
             return
-        if not self.chat.connection_token:
+        if not chat.connection_token:
             answer = participant.create_participant_connection(
-                ParticipantToken=self.chat.participant_token, Type=["CONNECTION_CREDENTIALS"]
+                ParticipantToken=chat.participant_token, Type=["CONNECTION_CREDENTIALS"]
             )
             token = answer["ConnectionCredentials"]["ConnectionToken"]
-            self.chat.connection_token = self.report.secret(token)
-        participant.disconnect_participant(ConnectionToken=self.chat.connection_token)
+            chat.connection_token = self.report.secret(token)
+        participant.disconnect_participant(ConnectionToken=chat.connection_token)
 
     def log_group(self, stack: str) -> str:
         """The app's provider log group (CDK retains it on destroy), or ""."""

@@ -30,6 +30,8 @@ from local.world import CREDENTIALS, ENGINE_PYTHON, REGION
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
 HEALTH_PATH = "/_ministack/health"
+# ministack's app with the engine's own AWS::Connect::IntegrationAssociation handler registered.
+ENGINE_APP = Path(__file__).resolve().parent / "engine_plugin" / "connect_resources.py"
 # Bounded clients: a wrong endpoint fails in seconds, not after botocore's default 60 s reads.
 CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"total_max_attempts": 2})
 
@@ -129,7 +131,7 @@ class EngineSettings:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config = CLIENT_CONFIG) -> Any:
         """A bounded boto3 client of the engine for `service`, trusting its CA."""
         session: Any = boto3.session.Session()  # any service: the stubs type each one apart
         return session.client(
@@ -140,7 +142,7 @@ class EngineSettings:
             aws_access_key_id=self.credentials.access_key,
             aws_secret_access_key=self.credentials.secret_key,
             aws_session_token=self.credentials.token,
-            config=CLIENT_CONFIG,
+            config=config,
         )
 
 
@@ -162,7 +164,7 @@ class Engine:
             str(ENGINE_PYTHON),
             "-m",
             "hypercorn",  # as ministack's own detached mode runs it; binds our port only
-            "ministack.app:app",
+            f"{ENGINE_APP}:app",
             "--bind",
             f"127.0.0.1:{self.settings.port}",
             "--certfile",

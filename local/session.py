@@ -13,11 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from local.engine import CLIENT_CONFIG, Engine, EngineSettings, Tls, free_port
 from local.preflight import preflight
 from local.world import CONTACT_FLOW_ID, CREDENTIALS, INSTANCE_ID, REGION
 from standins.connect import ConnectStandIn
+from standins.flows import TOTAL_LIMIT_S
+
+FLOW_LAMBDA_CONFIG = Config(
+    connect_timeout=2, read_timeout=TOTAL_LIMIT_S, retries={"total_max_attempts": 1}
+)
 
 
 @dataclass
@@ -77,6 +83,8 @@ def running_session(folder: Path) -> Iterator[Session]:
             preflight(settings)
             # The local Connect streams chats through the engine's SNS, as Connect does.
             connect.publish_with(settings.client("sns"))
+            # Flows invoke Lambdas on the engine; the flow runner retries and times them itself.
+            connect.invoke_with(settings.client("lambda", FLOW_LAMBDA_CONFIG))
             yield Session(connect, engine)
         finally:
             engine.stop()

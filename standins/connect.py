@@ -13,6 +13,7 @@ import re
 import socket
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,7 @@ from botocore.model import OperationModel, Shape, StructureShape
 
 from standins.aws import ACCESS_KEY, ACCOUNT, REGION, SECRET_KEY, SESSION_TOKEN
 from standins.chat import Chats, Stream
+from standins.flows import Contact, Flows, InvalidFlowError
 from standins.participant import ParticipantService
 from standins.server import LocalServer, QuietRequestHandler
 
@@ -35,6 +37,11 @@ STOP = "StopContactStreaming"
 START_CHAT = "StartChatContact"
 DESCRIBE_INSTANCE = "DescribeInstance"
 DESCRIBE_FLOW = "DescribeContactFlow"
+CREATE_FLOW = "CreateContactFlow"
+ASSOCIATE_LAMBDA = "AssociateLambdaFunction"
+DISASSOCIATE_LAMBDA = "DisassociateLambdaFunction"
+LIST_LAMBDAS = "ListLambdaFunctions"
+FLOW_OPERATIONS = (CREATE_FLOW, ASSOCIATE_LAMBDA, DISASSOCIATE_LAMBDA, LIST_LAMBDAS)
 ACTIVE = "ACTIVE"
 ENDED = "ENDED"
 STOPPED = "STOPPED"
@@ -55,7 +62,8 @@ def route(operation: str) -> tuple[str, re.Pattern[str]]:
 
 
 OPERATIONS = {
-    name: route(name) for name in (START, STOP, START_CHAT, DESCRIBE_INSTANCE, DESCRIBE_FLOW)
+    name: route(name)
+    for name in (START, STOP, START_CHAT, DESCRIBE_INSTANCE, DESCRIBE_FLOW, *FLOW_OPERATIONS)
 }
 
 
@@ -178,6 +186,7 @@ class ConnectStandIn:
         self.lock = threading.Lock()
         self.http: LocalServer | None = None
         self.participant: ParticipantService | None = None
+        self.flows = Flows(region)
         self.reset()
 
     def reset(self) -> None:
@@ -192,6 +201,7 @@ class ConnectStandIn:
             self.buckets: dict[str, TokenBucket] = {}
             self.instances: dict[str, set[str]] = {}
             self.chat_tokens: dict[str, dict[str, Any]] = {}
+        self.flows.reset()
         sns = getattr(self, "chats", None)
         self.chats = Chats(self.streams_of, self.end_contact)
         if sns is not None:
@@ -236,6 +246,10 @@ class ConnectStandIn:
     def publish_with(self, sns: Any) -> None:
         """Stream chat items through this boto3 SNS client (the local engine's SNS)."""
         self.chats.publish_with(sns)
+
+    def invoke_with(self, lambda_client: Any) -> None:
+        """Run flows' Lambda blocks on this boto3 Lambda client (the local engine's Lambda)."""
+        self.flows.invoke_with(lambda_client)
 
     def start_participant_service(self) -> ParticipantService:
         """Serve the participant service on an endpoint of its own (started once)."""
@@ -355,6 +369,8 @@ class ConnectStandIn:
         validate(MODEL.operation_model(operation), body)
         if operation == START_CHAT:
             return self.start_chat_contact(body)
+        if operation in FLOW_OPERATIONS:
+            return self.flow_operation(operation, body)
         with self.lock:
             if operation == START:
                 return self.start_streaming(body)
@@ -403,9 +419,33 @@ class ConnectStandIn:
                 "Type": "CONTACT_FLOW",
                 "State": "ACTIVE",
                 "Status": "PUBLISHED",
-                "Content": "{}",
+                "Content": self.flows.content_of(instance_id, flow_id),
             }
         }
+
+    def flow_operation(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        """CreateContactFlow and the Lambda associations of a known instance (standins/flows.py)."""
+        instance_id = body["InstanceId"]
+        with self.lock:
+            self.instance_flows(instance_id)
+        if operation == CREATE_FLOW:
+            try:
+                flow_id, sha256 = self.flows.create(instance_id, body["Content"])
+            except InvalidFlowError as error:
+                raise ConnectError("InvalidContactFlowException", str(error)) from None
+            self.add_instance(instance_id, flow_id)
+            arn = f"{instance_arn(self.region, instance_id)}/contact-flow/{flow_id}"
+            return {"ContactFlowId": flow_id, "ContactFlowArn": arn, "FlowContentSha256": sha256}
+        if operation == ASSOCIATE_LAMBDA:
+            self.flows.associate(instance_id, body["FunctionArn"])
+            return {}
+        if operation == DISASSOCIATE_LAMBDA:
+            if not self.flows.disassociate(instance_id, body["FunctionArn"]):
+                raise ConnectError(
+                    "ResourceNotFoundException", f"{body['FunctionArn']} is not associated"
+                )
+            return {}
+        return {"LambdaFunctions": self.flows.associated(instance_id)}
 
     def start_chat_contact(self, body: dict[str, Any]) -> dict[str, Any]:
         """StartChatContact: a new ACTIVE chat on a known flow; idempotent on ClientToken."""
@@ -441,6 +481,12 @@ class ConnectStandIn:
                     }
                 )
             answer["StreamingId"] = started["StreamingId"]
+        # The flow runs before the customer's side goes on (docs/local.md: how AWS differs).
+        self.flows.run(
+            body["InstanceId"],
+            body["ContactFlowId"],
+            Contact(instance_arn(self.region, body["InstanceId"]), contact_id, contact_id),
+        )
         if token:
             with self.lock:
                 self.chat_tokens[token] = answer
@@ -494,6 +540,20 @@ class ConnectStandIn:
         return {}
 
 
+def query_members(operation: str, path: str) -> dict[str, Any]:
+    """The input members a request's query string carries, by the model's member names."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    shape = MODEL.operation_model(operation).input_shape
+    assert shape is not None
+    found: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        if member.serialization.get("location") == "querystring":
+            values = query.get(member.serialization["name"])
+            if values:
+                found[name] = int(values[0]) if member.type_name == "integer" else values[0]
+    return found
+
+
 def check_topics_per_contact(
     streams: Iterable[StreamRecord], instance_id: str, contact_id: str
 ) -> None:
@@ -540,6 +600,12 @@ def check_member(shape: Shape, value: Any, path: str) -> None:
     if isinstance(shape, StructureShape):
         check_structure(shape, value, f"{path}.")
         return
+    if shape.type_name == "string" and value not in shape.metadata.get("enum", [value]):
+        raise ConnectError(
+            "InvalidParameterException",
+            f"1 validation error detected: Value {value!r} at '{path}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: {shape.metadata['enum']}",
+        )
     if shape.type_name == "string":
         low, high = shape.metadata.get("min", 0), shape.metadata.get("max", 1 << 31)
         if not isinstance(value, str) or not low <= len(value) <= high:
@@ -611,8 +677,12 @@ class ConnectRequestHandler(QuietRequestHandler):
         self.route("PUT")
 
     def do_GET(self) -> None:
-        """Route a GET (DescribeInstance, DescribeContactFlow)."""
+        """Route a GET (DescribeInstance, DescribeContactFlow, ListLambdaFunctions)."""
         self.route("GET")
+
+    def do_DELETE(self) -> None:
+        """Route a DELETE (DisassociateLambdaFunction)."""
+        self.route("DELETE")
 
     def route(self, method: str) -> None:
         """Check the signature, then serve the operation the method and path name."""
@@ -640,7 +710,8 @@ class ConnectRequestHandler(QuietRequestHandler):
         except ValueError:
             self.answer_error("SerializationException", "body is not JSON")
             return
-        self.serve(operation, {**request, **path_parameters})
+        query = query_members(operation, self.path)
+        self.serve(operation, {**request, **query, **path_parameters})
 
     def serve(self, operation: str, request: dict[str, Any]) -> None:
         """Apply faults, the rate limit and the operation; answer and record."""

@@ -7,6 +7,7 @@ no back door into the stand-ins.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,13 +17,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import boto3
 import pytest
 
+from acceptance.names import FLOW_FUNCTION_NAME
 from local.session import Session
-from local.world import CONTACT_FLOW_ID, INSTANCE_ID, ROOT
+from local.world import ACCOUNT, CONTACT_FLOW_ID, INSTANCE_ID, REGION, ROOT
 from tests.engine import Cli
 
 RUN_TIMEOUT_S = 300.0
+FLOW_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FLOW_FUNCTION_NAME}"
+
+
+def create_streaming_flow(session: Session, function_arn: str = FLOW_FUNCTION_ARN) -> str:
+    """A published flow, as docs/acceptance.md tells the user to build it: invoke the run's
+    function, then queue the chat (errors: disconnect). Created through CreateContactFlow."""
+    env = session.sdk_env()
+    connect = boto3.session.Session().client(
+        "connect",
+        region_name=REGION,
+        endpoint_url=env["AWS_ENDPOINT_URL_CONNECT"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+    )
+    errors = [{"NextAction": "end", "ErrorType": "NoMatchingError"}]
+    actions = [
+        {
+            "Identifier": "stream",
+            "Type": "InvokeLambdaFunction",
+            "Parameters": {"LambdaFunctionARN": function_arn, "InvocationTimeLimitSeconds": "8"},
+            "Transitions": {"NextAction": "queue", "Errors": errors},
+        },
+        {
+            "Identifier": "queue",
+            "Type": "TransferContactToQueue",
+            "Parameters": {},
+            "Transitions": {"NextAction": "end", "Errors": errors},
+        },
+        {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}},
+    ]
+    content = {"Version": "2019-10-30", "StartAction": "stream", "Actions": actions}
+    created = connect.create_contact_flow(
+        InstanceId=INSTANCE_ID,
+        Name="Stream the chat, then queue it",
+        Type="CONTACT_FLOW",
+        Content=json.dumps(content),
+    )
+    return str(created["ContactFlowId"])
 
 
 @dataclass(frozen=True)

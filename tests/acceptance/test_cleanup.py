@@ -103,6 +103,22 @@ def test_start_chat_interrupted_while_connect_answers_clean_ends_the_chat() -> N
     assert "secret" not in out.getvalue()
 
 
+@pytest.mark.usefixtures("ctrl_c_interrupts")
+def test_start_flow_chat_interrupted_while_connect_answers_clean_ends_that_chat() -> None:
+    connect, participant = FakeConnect(), FakeParticipant()
+    run = new_run(connect=connect, participant=participant)
+    with pytest.raises(KeyboardInterrupt):
+        run.start_flow_chat()
+    assert connect.answered
+    assert run.flow_chat.contact_id == "c-1"
+    assert run.chat.contact_id == ""
+    assert run.clean() == []
+    assert participant.disconnected == ["ct-secret"]
+    out = run.report.out
+    assert isinstance(out, io.StringIO)
+    assert "secret" not in out.getvalue()
+
+
 class PressedError(Exception):
     """The test's Ctrl-C."""
 

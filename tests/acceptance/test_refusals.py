@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from local.session import Session
-from tests.acceptance.conftest import Runner
+from tests.acceptance.conftest import FLOW_FUNCTION_ARN, Runner, create_streaming_flow
 
 # Seconds a refusal may take: the run's start-up (boto3, one to five calls) on a loaded machine.
 REFUSAL_S = 15.0
@@ -73,6 +73,20 @@ def test_acceptance_unknown_flow_refuses_naming_the_flow(session: Session, runne
     assert "give CONTACT_FLOW_ID" in finished.output
     assert finished.seconds < REFUSAL_S
     assert "Connect StartChatContact" not in finished.output
+
+
+def test_acceptance_streaming_flow_not_invoking_the_function_refuses_naming_its_arn(
+    session: Session, runner: Runner
+) -> None:
+    flow_id = create_streaming_flow(session, function_arn=f"{FLOW_FUNCTION_ARN}-other")
+    before = acceptance_stacks(session)
+    finished = runner.run("--streaming-flow-id", flow_id)
+    assert finished.returncode == 2, finished.output
+    assert f"REFUSED: contact flow {flow_id} invokes no {FLOW_FUNCTION_ARN} " in finished.output
+    assert "add an Invoke AWS Lambda function block with that ARN" in finished.output
+    assert finished.seconds < REFUSAL_S
+    assert "cdk deploy" not in finished.output
+    assert acceptance_stacks(session) == before
 
 
 def test_acceptance_unreachable_endpoint_refuses_naming_the_setting(runner: Runner) -> None:

@@ -13,8 +13,17 @@ from pathlib import Path
 import pytest
 
 from local.session import Session
+from local.world import INSTANCE_ID
 from standins.chat import JOINED, MESSAGE
-from tests.acceptance.conftest import Finished, Runner, Watcher, files_holding, make_runner
+from tests.acceptance.conftest import (
+    FLOW_FUNCTION_ARN,
+    Finished,
+    Runner,
+    Watcher,
+    create_streaming_flow,
+    files_holding,
+    make_runner,
+)
 from tests.engine import Cli
 
 K = 3
@@ -31,6 +40,12 @@ STEPS = (
     f"SendMessage x {AFTER} after destroy: 0 on the queue",
     "DisconnectParticipant: the customer left, the chat ended",
     r"cdk destroy ContactStreamingAcceptanceConsumer-\w+ done",
+    r"cdk deploy ContactStreamingAcceptanceFlow-\w+ done .*function arn:aws:lambda:.*Flow",
+    "StartChatContact on the streaming flow: chat contact",
+    "CreateParticipantConnection: the flow chat's customer is connected",
+    f"{K} of {K} flow chat messages on the queue, in order, streamed by the flow's function",
+    "DisconnectParticipant: the flow's chat ended",
+    r"cdk destroy ContactStreamingAcceptanceFlow-\w+ done",
 )
 
 
@@ -41,6 +56,7 @@ class Played:
     finished: Finished
     runner: Runner
     contact_id: str
+    flow_contact_id: str
     run_id: str
     watcher: Watcher
     others_before: dict[str, tuple[str, str]]
@@ -51,13 +67,26 @@ def played(session: Session, cli: Cli, tmp_path_factory: pytest.TempPathFactory)
     """One full run, shared by the tests of this module."""
     runner = make_runner(session, tmp_path_factory.mktemp("acceptance"))
     others_before = stacks_now(session)
+    flow_id = create_streaming_flow(session)
     with Watcher(runner.tmp, session.connect.chats.tokens) as watcher:
-        finished = runner.run("--messages", str(K), "--after-destroy", str(AFTER))
+        finished = runner.run(
+            "--messages", str(K), "--after-destroy", str(AFTER), "--streaming-flow-id", flow_id
+        )
     contact = re.search(r"chat contact (\S+) started", finished.output)
+    flow_contact = re.search(r"on the streaming flow: chat contact (\S+)", finished.output)
     run_id = re.search(r"Acceptance run (\w+):", finished.output)
     assert contact, finished.output
+    assert flow_contact, finished.output
     assert run_id, finished.output
-    return Played(finished, runner, contact.group(1), run_id.group(1), watcher, others_before)
+    return Played(
+        finished,
+        runner,
+        contact.group(1),
+        flow_contact.group(1),
+        run_id.group(1),
+        watcher,
+        others_before,
+    )
 
 
 def stacks_now(session: Session) -> dict[str, tuple[str, str]]:
@@ -81,8 +110,8 @@ def test_acceptance_local_engine_passes_with_every_step_in_its_timeline(played: 
     lines = timeline(output)
     positions = [next(i for i, line in enumerate(lines) if re.search(step, line)) for step in STEPS]
     assert positions == sorted(positions), lines
-    assert re.search(rf"\n\s+{K + AFTER}  ConnectParticipant SendMessage\n", output)
-    assert re.search(r"\n\s+1  Connect StartChatContact\n", output)
+    assert re.search(r"\n\s+2  Connect StartChatContact\n", output)
+    assert re.search(rf"\n\s+{2 * K + AFTER}  ConnectParticipant SendMessage\n", output)
 
 
 def test_acceptance_local_connect_streamed_the_chat_until_destroy(
@@ -101,6 +130,24 @@ def test_acceptance_local_connect_streamed_the_chat_until_destroy(
     chat = session.connect.chats.contact_of(played.contact_id)
     assert chat is not None
     assert chat.ended
+
+
+def test_acceptance_flow_chat_streamed_by_flow_function_then_disassociated(
+    session: Session, played: Played
+) -> None:
+    (invocation,) = session.connect.flows.invocations_of(played.flow_contact_id)
+    assert (invocation.function_arn, invocation.outcome) == (FLOW_FUNCTION_ARN, "Success")
+    assert invocation.response["streaming"] == "started"
+    (stream,) = [
+        s for s in session.connect.streams.values() if s.contact_id == played.flow_contact_id
+    ]
+    assert stream.streaming_id == invocation.response["streamingId"]
+    assert stream.state == "STOPPED"  # the chat ended, and its stream with it
+    items = session.connect.chats.published_to(played.flow_contact_id)
+    assert [p.item.get("Content", "") for p in items if p.item["Type"] == MESSAGE] == [
+        f"acceptance {played.run_id}: flow message {i} of {K}" for i in range(1, K + 1)
+    ]
+    assert FLOW_FUNCTION_ARN not in session.connect.flows.associated(INSTANCE_ID)
 
 
 def test_acceptance_run_leaves_no_stack_queue_topic_log_group_or_file(
