@@ -98,7 +98,7 @@ class ConnectInstance(Construct):
         """The instance with this id in `scope`'s stack's region and account.
 
         :param instance_id: the instance's id (the part of its ARN after ``instance/``); a
-            literal or a token such as a CfnParameter's value.
+            literal or a token such as a CfnParameter's value. Required.
         """
         return cls(scope, construct_id, instance_id=instance_id)
 
@@ -109,7 +109,7 @@ class ConnectInstance(Construct):
         """The instance with this ARN: its region is where Connect is called.
 
         :param instance_arn: ``arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID``; a literal
-            or a token.
+            or a token. Required.
         """
         return cls(scope, construct_id, instance_arn=instance_arn)
 

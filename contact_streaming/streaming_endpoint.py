@@ -161,8 +161,8 @@ class StreamingEndpoint(Construct):
         `instance` (a ``StreamingEndpoint`` in another stack does that).
 
         :param topic_arn: the standard SNS topic's ARN, in the instance's region; a literal or a
-            token (e.g. another stack's ``endpoint.topic.topic_arn``).
-        :param instance: the Connect instance the topic accepts streams of.
+            token (e.g. another stack's ``endpoint.topic.topic_arn``). Required.
+        :param instance: the Connect instance the topic accepts streams of. Required.
         """
         validation.check_endpoint_arn(topic_arn, prop="topic_arn", owner=OWNER)
         typed = connect_instance.check_instance(instance, owner=OWNER)

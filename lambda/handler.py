@@ -60,14 +60,15 @@ THROTTLED = 429
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 NOT_THROTTLED_SCALE = 0.05
 MAX_BACKOFF_S = 20
+THROTTLED_HINT = "throttled after retries; lower ContactStreamingProvider's quota_share"
 HINTS = {
     "ResourceNotFoundException": "check InstanceId and ContactId",
     "InvalidRequestException": "the contact must be an active chat contact",
     "InvalidParameterException": "check the properties",
     "AccessDeniedException": "the provider role needs this action on the instance",
     "LimitExceededException": topic_limit.HINT,
-    "ThrottlingException": "throttled after retries; lower quota_share",
-    "TooManyRequestsException": "throttled after retries; lower quota_share",
+    "ThrottlingException": THROTTLED_HINT,
+    "TooManyRequestsException": THROTTLED_HINT,
     "InternalServiceException": "Connect failed after retries; try again",
 }
 

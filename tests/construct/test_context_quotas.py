@@ -67,7 +67,9 @@ def test_context_quotas_json_string_from_command_line_read_as_json() -> None:
 
 def test_context_quotas_props_win_over_context() -> None:
     given = ConnectQuotas(start_per_second=10, stop_per_second=5)
-    assert rates(stack_in({KEY: RAISED}, connect_quotas=given)) == ("4", "2")
+    with pytest.warns(DeprecationWarning, match="connect_quotas is deprecated"):
+        stack = stack_in({KEY: RAISED}, connect_quotas=given)
+    assert rates(stack) == ("4", "2")
 
 
 def test_context_quotas_no_key_defaults_connects_published_quotas() -> None:

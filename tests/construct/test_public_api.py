@@ -76,3 +76,41 @@ def test_public_api_signature_walk_finds_item_type_and_endpoint_types() -> None:
     hints = hints_of(vars(contact_streaming.ContactStreaming)["__init__"])
     found = {t.__name__ for hint in hints.values() for t in library_types(hint)}
     assert {"IConnectInstance", "IStreamingEndpoint", "ConnectQuotas"} <= found
+
+
+def param_docs(cls: type, name: str, member: object) -> dict[str, str]:
+    """Each `:param x:` text of a public callable (a constructor's also from the class), joined."""
+    function = member.__func__ if isinstance(member, classmethod | staticmethod) else member
+    docs = [inspect.getdoc(function) or ""]
+    if name == "__init__":
+        docs.append(inspect.getdoc(cls) or "")
+    found = {}
+    for doc in docs:
+        for part in doc.split(":param ")[1:]:
+            param, _, text = part.partition(":")
+            found[param.strip()] = " ".join(text.split(":return")[0].split())
+    return found
+
+
+def undocumented_params(cls: type) -> list[str]:
+    """Each prop (keyword-only or defaulted) whose doc ends in neither its default nor Required."""
+    wrong = []
+    for name, member in public_callables(cls):
+        function = member.__func__ if isinstance(member, classmethod | staticmethod) else member
+        if not inspect.isfunction(function):
+            continue
+        docs = param_docs(cls, name, member)
+        for param, spec in list(inspect.signature(function).parameters.items())[1:]:
+            if spec.kind is not spec.KEYWORD_ONLY and spec.default is spec.empty:
+                continue
+            text = docs.get(param, "")
+            if not (text.endswith("Required.") or "Default: " in text.rsplit(". ", 2)[-1]):
+                wrong.append(f"{cls.__name__}.{name}({param}): {text[-60:]!r}")
+    return wrong
+
+
+@pytest.mark.parametrize("cls", public_classes(), ids=lambda c: c.__name__)
+def test_public_api_every_parameter_doc_ends_with_its_default_or_required(cls: type) -> None:
+    if issubclass(cls, enum.Enum):
+        return
+    assert undocumented_params(cls) == []

@@ -11,6 +11,7 @@ from tests.conftest import ROOT
 
 PAGE = ROOT / "docs" / "connect-facts.md"
 NAMED_TEST = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
+MENTIONED_TEST = re.compile(r"tests/[\w/]+\.py::\w+")
 SOURCE, PRODUCT, LOCAL = 2, 4, 5
 
 
@@ -35,6 +36,12 @@ def rows(text: str) -> list[Row]:
 def named_tests(text: str) -> list[tuple[str, str]]:
     """Every `tests/<path>.py::<name>` the text names, in order."""
     return NAMED_TEST.findall(text)
+
+
+def unchecked_mentions(text: str) -> list[str]:
+    """Each `tests/<path>.py::<name>` mentioned outside a code span of its own, so never checked."""
+    checked = {f"{path}::{name}" for path, name in named_tests(text)}
+    return [each for each in MENTIONED_TEST.findall(text) if each not in checked]
 
 
 def defined_tests(path: Path) -> set[str]:
@@ -64,6 +71,18 @@ def test_connect_facts_every_named_test_exists() -> None:
     text = PAGE.read_text()
     assert len(named_tests(text)) > 50
     assert missing_tests(text) == []
+
+
+def test_connect_facts_every_mentioned_test_is_in_a_code_span_of_its_own() -> None:
+    assert unchecked_mentions(PAGE.read_text()) == []
+
+
+def test_unchecked_mentions_broken_code_span_reported() -> None:
+    text = (
+        "`tests/x/test_a.py::test_here<br>`tests/x/test_a.py::test_there`` "
+        "`tests/x/test_b.py::test_c`"
+    )
+    assert unchecked_mentions(text) == ["tests/x/test_a.py::test_here"]
 
 
 def test_connect_facts_rows_numbered_in_order_with_every_column() -> None:

@@ -34,8 +34,8 @@ REFUSALS = [
     ("InvalidParameterException", 400, "check the properties"),
     ("AccessDeniedException", 403, "provider role"),
     ("LimitExceededException", 429, "at most two SNS topics"),
-    ("ThrottlingException", 429, "lower quota_share"),
-    ("TooManyRequestsException", 429, "lower quota_share"),
+    ("ThrottlingException", 429, "lower ContactStreamingProvider's quota_share"),
+    ("TooManyRequestsException", 429, "lower ContactStreamingProvider's quota_share"),
 ]
 
 
