@@ -17,19 +17,21 @@ def flow_event(
     channel: str = "CHAT",
     initial_contact_id: str | None = None,
     parameters: dict[str, str] | None = None,
+    attributes: dict[str, str] | None = None,
+    initiation_method: str = "API",
 ) -> dict[str, Any]:
     """The event a flow's Invoke AWS Lambda function block sends for one contact."""
     return {
         "Name": "ContactFlowEvent",
         "Details": {
             "ContactData": {
-                "Attributes": {},
+                "Attributes": dict(attributes or {}),
                 "AwsRegion": instance_arn.split(":")[3],
                 "Channel": channel,
                 "ContactId": contact_id,
                 "CustomerEndpoint": None,
                 "InitialContactId": initial_contact_id or contact_id,
-                "InitiationMethod": "API",
+                "InitiationMethod": initiation_method,
                 "InstanceARN": instance_arn,
                 "PreviousContactId": initial_contact_id or contact_id,
                 "Queue": None,

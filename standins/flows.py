@@ -37,6 +37,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from standins.flow_event import flow_event as connect_flow_event
+
 INVOKE = "InvokeLambdaFunction"
 TRANSFER = "TransferToFlow"
 SYNCHRONOUS = "SYNCHRONOUS"
@@ -86,24 +88,15 @@ class Contact:
 
 def flow_event(contact: Contact, parameters: dict[str, str]) -> dict[str, Any]:
     """Connect's flow event (admin guide: "Configure your Lambda function to parse the event")."""
-    return {
-        "Name": "ContactFlowEvent",
-        "Details": {
-            "ContactData": {
-                "Attributes": dict(contact.attributes),
-                "Channel": contact.channel,
-                "ContactId": contact.contact_id,
-                "CustomerEndpoint": None,
-                "InitialContactId": contact.initial_contact_id,
-                "InitiationMethod": contact.initiation_method,
-                "InstanceARN": contact.instance_arn,
-                "PreviousContactId": contact.initial_contact_id,
-                "Queue": None,
-                "SystemEndpoint": None,
-            },
-            "Parameters": dict(parameters),
-        },
-    }
+    return connect_flow_event(
+        contact.contact_id,
+        contact.instance_arn,
+        channel=contact.channel,
+        initial_contact_id=contact.initial_contact_id,
+        parameters=parameters,
+        attributes=contact.attributes,
+        initiation_method=contact.initiation_method,
+    )
 
 
 def parse_content(content: str) -> dict[str, dict[str, Any]]:
