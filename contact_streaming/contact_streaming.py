@@ -15,7 +15,7 @@ from contact_streaming.provider import (
     warn_per_stream,
 )
 from contact_streaming.quota import ConnectQuotas
-from contact_streaming.streaming_endpoint import IStreamingEndpoint, instance_prop
+from contact_streaming.streaming_endpoint import IStreamingEndpoint, checked_endpoint, instance_prop
 
 RESOURCE_TYPE = "Custom::ContactStreaming"
 IMPORT_ARN = (
@@ -91,7 +91,7 @@ class ContactStreaming(Construct):
             {"topic": topic, "endpoint": endpoint, "streaming_endpoint_arn": streaming_endpoint_arn}
         )
         if endpoint is not None:
-            endpoint = check_endpoint(endpoint)
+            endpoint = checked_endpoint(endpoint, validation.OWNER)
             streaming_endpoint_arn = endpoint.topic.topic_arn
         typed = connect_instance.check_instance_props(
             instance_id,
@@ -166,13 +166,3 @@ class ContactStreaming(Construct):
     def streaming_id(self) -> str:
         """The StreamingId Connect returned (a token resolved at deploy time)."""
         return Token.as_string(self.resource.get_att("StreamingId"))
-
-
-def check_endpoint(value: object) -> IStreamingEndpoint:
-    """`value` if it is an IStreamingEndpoint; else ValueError naming what to pass instead."""
-    if isinstance(value, str) or not isinstance(value, IStreamingEndpoint):
-        raise ValueError(
-            f"{validation.OWNER}: endpoint must be an IStreamingEndpoint (a StreamingEndpoint, "
-            f"or StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...)), got {value!r}"
-        )
-    return value

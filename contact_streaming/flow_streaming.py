@@ -14,7 +14,8 @@ from constructs import Construct
 from contact_streaming import validation
 from contact_streaming.connect_instance import parts_of
 from contact_streaming.instance import Instance
-from contact_streaming.streaming_endpoint import IStreamingEndpoint
+from contact_streaming.provider import handler_dir
+from contact_streaming.streaming_endpoint import IStreamingEndpoint, checked_endpoint
 
 OWNER = "FlowStreaming"
 FLOW_FOLDER = "flow"
@@ -30,22 +31,11 @@ CONNECT_PRINCIPAL = "connect.amazonaws.com"
 
 
 def flow_handler_dir() -> Path:
-    """The folder holding flow_handler.py (installed as contact_streaming/_lambda/flow)."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "_lambda" / FLOW_FOLDER, package.parent / "lambda" / FLOW_FOLDER):
-        if (candidate / FLOW_HANDLER_FILE).is_file():
-            return candidate
-    raise FileNotFoundError(f"{OWNER}: no {FLOW_FOLDER}/{FLOW_HANDLER_FILE} beside {package}")
-
-
-def check_endpoint(value: object) -> IStreamingEndpoint:
-    """`value` if it is an IStreamingEndpoint; else ValueError naming what to pass instead."""
-    if isinstance(value, str) or not isinstance(value, IStreamingEndpoint):
-        raise ValueError(
-            f"{OWNER}: endpoint must be an IStreamingEndpoint (a StreamingEndpoint, or "
-            f"StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...)), got {value!r}"
-        )
-    return value
+    """The folder holding flow_handler.py: `flow` beside the provider's handler.py."""
+    folder = handler_dir() / FLOW_FOLDER
+    if not (folder / FLOW_HANDLER_FILE).is_file():
+        raise FileNotFoundError(f"{OWNER}: no {FLOW_FOLDER}/{FLOW_HANDLER_FILE} in {folder.parent}")
+    return folder
 
 
 class FlowStreaming(Construct):
@@ -75,7 +65,7 @@ class FlowStreaming(Construct):
         :param log_retention: how long the function's log group keeps its logs.
             Default: None; three months.
         """
-        endpoint = check_endpoint(endpoint)
+        endpoint = checked_endpoint(endpoint, OWNER)
         stack = Stack.of(scope)
         instance = parts_of(endpoint.instance)
         validation.check_same_region(

@@ -219,3 +219,13 @@ def instance_prop(instance_id: str | None, instance_arn: str | None) -> str:
     if instance_id is not None:
         return "instance_id (the stack's region)"
     return "instance"
+
+
+def checked_endpoint(value: object, owner: str) -> IStreamingEndpoint:
+    """`value` if it is an IStreamingEndpoint; else ValueError naming what to pass instead."""
+    if isinstance(value, str) or not isinstance(value, IStreamingEndpoint):
+        raise ValueError(
+            f"{owner}: endpoint must be an IStreamingEndpoint (a StreamingEndpoint, or "
+            f"StreamingEndpoint.from_topic_arn(scope, id, arn, instance=...)), got {value!r}"
+        )
+    return value
