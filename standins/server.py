@@ -7,6 +7,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# How often serve_forever looks for a shutdown: stop() waits up to this long (the default is 0.5 s).
+SHUTDOWN_POLL_S = 0.02
+
 
 class QuietRequestHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive, as AWS clients use it, and no access log on stderr."""
@@ -29,7 +32,9 @@ class LocalServer:
         self.server.daemon_threads = True
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True
+        )
         self.thread.start()
 
     @property
