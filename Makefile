@@ -156,12 +156,14 @@ acceptance-aws: setup
 # The construct and template tests at the oldest aws-cdk-lib and constructs pyproject.toml accepts
 # (requirements-floor.txt), in an environment of their own that takes everything else from .venv
 # through a .pth file. Left out there: cdk-nag (its tests need aws-cdk-lib 2.262.0), cfn-lint (about
-# 10 s; no CDK in it, and the snapshots show the floor writes the same templates) and the tests that
-# run an app in a process of their own (up to 10 s each); docs/versions-and-releases.md says why.
+# 10 s; no CDK in it, and the snapshots show the floor writes the same templates), CDK's built-in
+# CloudFormation validation (new since the floor) and the tests that run an app in a process of
+# their own (up to 10 s each); docs/versions-and-releases.md says why.
 FLOOR_VENV := .venv-floor
 FLOOR_TESTS := tests/construct tests/endpoint tests/region tests/template tests/flow \
 	--ignore=tests/template/test_cdk_nag.py --ignore=tests/template/test_cfn_lint.py \
 	--ignore=tests/flow/test_flow_checks.py \
+	--ignore=tests/template/test_cloudformation_validation.py \
 	--ignore=tests/template/test_lambda_asset.py \
 	--deselect=tests/template/test_per_chat_example_template.py::test_per_chat_example_app_py_template_equals_tested_template
 

@@ -14,6 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # jsii starts Node when aws_cdk is first imported: use the pinned Node 22 from node_modules.
 os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+# CDK's built-in CloudFormation validation costs about 5 s of CPU in each process that synthesizes
+# (and the apps the tests run as programs inherit this), and more on each synth: the tests leave it
+# off; tests/template/test_cloudformation_validation.py runs it on every template we write.
+# CDK_VALIDATION=true in the environment turns it back on everywhere.
+os.environ.setdefault("CDK_VALIDATION", "false")
 
 from aws_cdk import App  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
