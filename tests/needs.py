@@ -38,6 +38,12 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 # Modules that take longest (a storm of minutes): handed out right after the engine's tests.
 LONGEST: tuple[str, ...] = ("storm/test_storm.py",)
+# Folders whose tests share no fixture narrower than the session's and mostly wait (on deadlines,
+# retries' backoffs, stand-ins): each test is a work unit of its own, handed out before the
+# modules, so that the waits spread over the workers while the others synthesize. Their storms
+# keep to one worker by module.
+PER_TEST: tuple[str, ...] = ("lifecycle", "chat", "flows", "handler")
+SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
 ENGINE_FIXTURES_MODULE = "tests.engine"
 
@@ -53,9 +59,30 @@ def needs_of(nodeid: str) -> set[str]:
     }
 
 
+def per_test(nodeid: str) -> bool:
+    """Whether a test is a work unit of its own (in a PER_TEST folder, and not a storm)."""
+    folder = nodeid.removeprefix("tests/").split("/", 1)[0]
+    return folder in PER_TEST and "storm" not in needs_of(nodeid)
+
+
 def group_of(nodeid: str) -> str:
-    """The xdist work unit of a test: the engine's, or its module's."""
-    return ENGINE if ENGINE in needs_of(nodeid) else nodeid.split("::", 1)[0]
+    """The xdist work unit of a test: the engine's, the test itself (PER_TEST), or its module's."""
+    if ENGINE in needs_of(nodeid):
+        return ENGINE
+    return nodeid if per_test(nodeid) else nodeid.split("::", 1)[0]
+
+
+def narrow_shared_fixtures(item: pytest.Item) -> list[str]:
+    """The fixtures of a test that outlive it but not the session (module, class, package)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    return sorted(
+        name
+        for name, definitions in info.name2fixturedefs.items()
+        for definition in definitions
+        if definition.scope not in SHARED_SCOPES | {"function"}
+    )
 
 
 def uses_engine(item: pytest.Item) -> bool:
@@ -78,6 +105,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(
                 f"{item.nodeid} uses the local engine: add its folder to NEEDS in {__file__}"
             )
+        shared = narrow_shared_fixtures(item) if per_test(item.nodeid) else []
+        if shared:
+            raise pytest.UsageError(
+                f"{item.nodeid} shares {', '.join(shared)} with other tests, but its folder is"
+                f" in PER_TEST in {__file__}: make the fixture session- or function-scoped"
+            )
         for need in sorted(needs):
             item.add_marker(need)
     if hasattr(config, "workerinput"):
@@ -88,16 +121,18 @@ def start_rank(nodeid: str) -> int:
     """When xdist hands a test out (lowest first).
 
     The engine's tests (one worker, a long run) and the LONGEST modules first, so that no worker
-    is left with minutes to go at the end; then the rest; the other storms last, so that the many
-    processes each starts at once do not meet the engine's start-up checks, which are bounded in
-    time.
+    is left with minutes to go at the end; then the PER_TEST tests, whose waits spread over the
+    workers; then the rest; the other storms last, so that the many processes each starts at once
+    do not meet the engine's start-up checks, which are bounded in time.
     """
     needs = needs_of(nodeid)
     if ENGINE in needs:
         return 0
     if nodeid.split("::", 1)[0].removeprefix("tests/") in LONGEST:
         return 1
-    return 3 if "storm" in needs else 2
+    if "storm" in needs:
+        return 4
+    return 2 if per_test(nodeid) else 3
 
 
 @pytest.hookimpl(optionalhook=True)
