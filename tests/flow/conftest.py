@@ -10,6 +10,7 @@ from flow import flow_handler
 
 from standins.aws import ACCESS_KEY, REGION, SECRET_KEY, SESSION_TOKEN, LambdaContext
 from standins.connect import START, ConnectStandIn, Quota, instance_arn
+from standins.harness import fresh_default_session
 
 INSTANCE_ID = "11111111-2222-3333-4444-555555555555"
 INSTANCE_ARN = instance_arn(REGION, INSTANCE_ID)
@@ -52,7 +53,7 @@ def connect(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     # boto3's default session keeps the credentials it first found (another test's, maybe).
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", fresh_default_session())
     flow_handler.connect_client.cache_clear()
     yield connect_server
     flow_handler.connect_client.cache_clear()
