@@ -94,8 +94,13 @@ class Cli:
 
 @pytest.fixture(scope="session")
 def cli(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    """The CLI, after `cdk bootstrap` of the local account."""
+    """The CLI, after `cdk bootstrap` of the local account.
+
+    Bootstrap locks its output folder for writing (cdk.out, in the repository, unless told): each
+    engine's worker bootstraps into a folder of its own, beside the other's deploys.
+    """
     tool = Cli(session, tmp_path_factory.mktemp("cli"))
-    run = tool.run("bootstrap", f"aws://{ACCOUNT}/{REGION}")
+    output = tool.folder / "bootstrap.out"
+    run = tool.run("bootstrap", f"aws://{ACCOUNT}/{REGION}", "--output", str(output))
     assert run.returncode == 0, run.output[-3000:]
     return tool

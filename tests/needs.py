@@ -4,9 +4,10 @@
 workers. A new folder that needs the engine, a storm or a CLI joins with one line in NEEDS.
 
 Under xdist the tests of one module run in one worker, one after another (they share its module
-fixtures), and every test of a folder that needs the engine runs in one worker, which starts the
-one engine they all use (tests/engine.py). The engine's tests and the longest storm are handed out
-first, the other storms last (see start_rank).
+fixtures); the tests of PER_TEST folders are each a unit of their own; and the tests that need the
+engine run in two workers, each of which starts an engine of its own (tests/engine.py) for its
+share (SECOND_ENGINE). The engine's tests and the longest storm are handed out first, the other
+storms last (see start_rank).
 
 The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
 3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
@@ -15,6 +16,7 @@ no longer reads).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -45,18 +47,23 @@ LONGEST: tuple[str, ...] = ("storm/test_storm.py",)
 PER_TEST: tuple[str, ...] = ("lifecycle", "chat", "flows", "handler")
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
+# The engine's tests share out over two engines, each started (fixture `session`) by the one
+# worker that runs its tests, one after another: these folders and files on the second, the rest
+# on the first. Balance them by `make bench-tests` (tests/e2e then takes about as long as the rest).
+SECOND_ENGINE: tuple[str, ...] = ("acceptance", "views", "quota_lookup/test_command.py")
+SECOND_ENGINE_GROUP = "engine-2"
 ENGINE_FIXTURES_MODULE = "tests.engine"
+
+
+def listed(nodeid: str, paths: Iterable[str]) -> list[str]:
+    """The paths (folders or files under tests/) a test's node id lies in."""
+    relative = nodeid.split("::", 1)[0].removeprefix("tests/")
+    return [path for path in paths if relative == path or relative.startswith(f"{path}/")]
 
 
 def needs_of(nodeid: str) -> set[str]:
     """What NEEDS gives a test, from its node id (`tests/<folder>/<file>.py::<name>`)."""
-    relative = nodeid.split("::", 1)[0].removeprefix("tests/")
-    return {
-        need
-        for prefix, needs in NEEDS.items()
-        if relative == prefix or relative.startswith(f"{prefix}/")
-        for need in needs
-    }
+    return {need for path in listed(nodeid, NEEDS) for need in NEEDS[path]}
 
 
 def per_test(nodeid: str) -> bool:
@@ -66,9 +73,9 @@ def per_test(nodeid: str) -> bool:
 
 
 def group_of(nodeid: str) -> str:
-    """The xdist work unit of a test: the engine's, the test itself (PER_TEST), or its module's."""
+    """The xdist work unit of a test: its engine's, the test itself (PER_TEST), or its module's."""
     if ENGINE in needs_of(nodeid):
-        return ENGINE
+        return SECOND_ENGINE_GROUP if listed(nodeid, SECOND_ENGINE) else ENGINE
     return nodeid if per_test(nodeid) else nodeid.split("::", 1)[0]
 
 
@@ -120,10 +127,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def start_rank(nodeid: str) -> int:
     """When xdist hands a test out (lowest first).
 
-    The engine's tests (one worker, a long run) and the LONGEST modules first, so that no worker
-    is left with minutes to go at the end; then the PER_TEST tests, whose waits spread over the
-    workers; then the rest; the other storms last, so that the many processes each starts at once
-    do not meet the engine's start-up checks, which are bounded in time.
+    The engine's tests (two workers, a long run each) and the LONGEST modules first, so that no
+    worker is left with minutes to go at the end; then the PER_TEST tests, whose waits spread
+    over the workers; then the rest; the other storms last, so that the many processes each
+    starts at once do not meet the engine's start-up checks, which are bounded in time.
     """
     needs = needs_of(nodeid)
     if ENGINE in needs:
@@ -137,7 +144,7 @@ def start_rank(nodeid: str) -> int:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Hand out work by group_of: whole modules, and the engine's tests all to one worker."""
+    """Hand out work by group_of: whole modules or tests, each engine's tests to one worker."""
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
     class NeedsScheduling(LoadScopeScheduling):  # type: ignore[misc]
