@@ -53,7 +53,11 @@ check-tests: setup
 unit: setup engine
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
-test: lint typecheck reference compat unit test-floor
+# Every check, at once (make -j; each one's output is printed whole when it ends): the unit tests
+# wait much of their time (on the engines, deadlines and rate limits), and the others fill it.
+TEST_TARGETS := lint typecheck reference compat unit test-floor
+test: setup
+	$(MAKE) --no-print-directory -j $(words $(TEST_TARGETS)) --output-sync=target $(TEST_TARGETS)
 
 .PHONY: reference compat
 

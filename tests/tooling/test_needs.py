@@ -48,13 +48,13 @@ def test_group_of_engine_tests_share_one_group_per_test_folders_by_test_others_b
     assert group_of("tests/storm/test_storm.py::test_a") == "tests/storm/test_storm.py"
 
 
-def test_start_rank_engine_longest_per_test_the_rest_then_other_storms() -> None:
+def test_start_rank_engine_longest_per_test_other_storms_then_the_rest() -> None:
     ranks = [
         start_rank("tests/e2e/test_app.py::test_a"),
         start_rank("tests/storm/test_storm.py::test_a"),
         start_rank("tests/lifecycle/test_update.py::test_a"),
-        start_rank("tests/template/test_cfn_lint.py::test_a"),
         start_rank("tests/lifecycle/test_concurrency.py::test_a"),
+        start_rank("tests/template/test_cfn_lint.py::test_a"),
     ]
     assert ranks == sorted(ranks)
     assert len(set(ranks)) == 5
@@ -122,15 +122,15 @@ def test_collection_marks_each_test_with_its_needs_order_kept_outside_xdist() ->
     ]
 
 
-def test_collection_in_xdist_worker_engine_longest_per_test_rest_storms() -> None:
+def test_collection_in_xdist_worker_engine_longest_per_test_storms_rest() -> None:
     items = collect(NODEIDS, in_worker=True)
 
     assert [item.nodeid for item in items] == [
         "tests/e2e/test_app.py::test_a",
         "tests/storm/test_storm.py::test_a",
         "tests/lifecycle/test_update.py::test_a",
-        "tests/construct/test_a.py::test_a",
         "tests/lifecycle/test_concurrency.py::test_a",
+        "tests/construct/test_a.py::test_a",
     ]
 
 
