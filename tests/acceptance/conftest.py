@@ -178,9 +178,13 @@ def make_runner(session: Session, folder: Path) -> Runner:
 
     TMPDIR is a folder of its own, so everything the run writes can be searched for tokens; the
     AWS config and credentials files name files that do not exist (no profile can leak in).
+    CDK_VALIDATION passes through (tests/conftest.py; the acceptance stacks are validated in
+    tests/template/test_cloudformation_validation.py).
     """
     (folder / "tmp").mkdir(parents=True)
+    validation = os.environ.get("CDK_VALIDATION")
     env = {
+        **({"CDK_VALIDATION": validation} if validation else {}),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(folder),
         "LANG": "C.UTF-8",

@@ -2,9 +2,9 @@
 
 aws-cdk-lib validates the templates at each synth (its CloudFormation Validate plugin) and, with
 cdk.json's feature flags, fails the synth on what it finds. The tests turn it off
-(tests/conftest.py: it costs about 5 s of CPU per process and a few more per synth); here it runs,
-registered explicitly, once, on an app of every case of tests/iam, a stack of many streams, and
-one broken resource that shows it looks.
+(tests/conftest.py: it costs about 5 s of CPU per process and a few more per synth); here it
+runs, registered explicitly, once, on an app of every case of tests/iam, a stack of many
+streams, the acceptance run's stacks, and one broken resource that shows it looks.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import pytest
 from aws_cdk import App, CfnResource, CloudFormationValidatePlugin, Stack, Validations
 from aws_cdk import aws_sns as sns
 
+from acceptance.consumer import ConsumerStack
+from acceptance.flow_app import FlowStack
 from contact_streaming import ContactStreaming
 from tests.iam.apps import CASES, INSTANCE_ID
 from tests.template.conftest import cdk_context
@@ -36,6 +38,16 @@ def many_streams(app: App) -> Stack:
     return stack
 
 
+def acceptance_consumer(app: App) -> Stack:
+    """The acceptance run's consumer stack (endpoint, queue, view)."""
+    return ConsumerStack(app, "AcceptanceConsumer", instance_id=INSTANCE_ID)
+
+
+def acceptance_flow(app: App) -> Stack:
+    """The acceptance run's flow stack (FlowStreaming on an endpoint, a queue)."""
+    return FlowStack(app, "AcceptanceFlow", instance_id=INSTANCE_ID)
+
+
 def broken(app: App) -> Stack:
     """A topic with a property CloudFormation does not have."""
     stack = Stack(app, "Broken")
@@ -49,7 +61,7 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[st
     failed as `cdk synth` fails."""
     outdir = tmp_path_factory.mktemp("validated")
     app = App(context=cdk_context(), outdir=str(outdir))
-    for build in [*CASES.values(), many_streams, broken]:
+    for build in [*CASES.values(), many_streams, acceptance_consumer, acceptance_flow, broken]:
         build(app)
     Validations.of(app).add_plugins(CloudFormationValidatePlugin())
     with pytest.raises(RuntimeError, match="ValidationFailed"):
