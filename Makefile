@@ -36,10 +36,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# pytest-xdist workers. Most suites wait (on deadlines, rate limits, the engine), so more workers
-# than cores; tests/conftest.py keeps a module's tests, and all the engine's tests, in one worker.
+# pytest-xdist workers. Most suites wait (on deadlines, rate limits, the engines), so more workers
+# than cores; tests/needs.py keeps a module's tests, and each engine's tests, in one worker.
+# make check: 3 workers took 59-62 s, 4 took 50-57 s, 5 and 6 about 55 s (docs/test-loop.md).
 TEST_WORKERS ?= 4
-CHECK_WORKERS ?= 3
+CHECK_WORKERS ?= 4
+# Python caches what it compiles, pytest its rewritten test modules, unless PYTHONDONTWRITEBYTECODE
+# is set (some machines set it): the test targets unset it, which saves each worker about 4 s of
+# CPU from the second run on. .gitignore and every asset leave __pycache__ out.
+check-tests unit test-floor: export PYTHONDONTWRITEBYTECODE :=
 # What `make check` leaves out: tests/conftest.py marks tests by folder (NEEDS).
 NEEDS_MORE := engine or storm or cli
 

@@ -38,8 +38,16 @@ NEEDS: dict[str, tuple[str, ...]] = {
     # The quota lookup as a program, with the engine's STS for the account.
     "quota_lookup/test_command.py": ("engine", "cli"),
 }
-# Modules that take longest (a storm of minutes): handed out right after the engine's tests.
-LONGEST: tuple[str, ...] = ("storm/test_storm.py",)
+# Modules that take longest, longest first (a storm of minutes, then the longest of make check's):
+# handed out right after the engine's tests, so that none is left running alone at the end.
+LONGEST: tuple[str, ...] = (
+    "storm/test_storm.py",
+    "scale/test_many_streams.py",
+    "template/test_per_chat_example_template.py",
+    "template/test_cfn_lint.py",
+    "flow/test_flow_handler.py",
+    "template/test_cloudformation_validation.py",
+)
 # Folders whose tests share no fixture narrower than the session's and mostly wait (on deadlines,
 # retries' backoffs, stand-ins): each test is a work unit of its own, handed out before the
 # modules, so that the waits spread over the workers while the others synthesize. Their storms
@@ -126,7 +134,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for need in sorted(needs):
             item.add_marker(need)
     if hasattr(config, "workerinput"):
-        items.sort(key=lambda item: start_rank(item.nodeid))
+        items.sort(key=lambda item: start_order(item.nodeid))
+
+
+def start_order(nodeid: str) -> tuple[int, int]:
+    """The sort key of the hand-out: start_rank, then a LONGEST module's place in LONGEST."""
+    module = nodeid.split("::", 1)[0].removeprefix("tests/")
+    return start_rank(nodeid), LONGEST.index(module) if module in LONGEST else 0
 
 
 def start_rank(nodeid: str) -> int:
@@ -141,7 +155,8 @@ def start_rank(nodeid: str) -> int:
     needs = needs_of(nodeid)
     if ENGINE in needs:
         return 0
-    if nodeid.split("::", 1)[0].removeprefix("tests/") in LONGEST:
+    module = nodeid.split("::", 1)[0].removeprefix("tests/")
+    if module in LONGEST:
         return 1
     if "storm" in needs:
         return 3

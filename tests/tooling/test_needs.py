@@ -16,6 +16,7 @@ from tests.needs import (
     group_of,
     needs_of,
     pytest_collection_modifyitems,
+    start_order,
     start_rank,
 )
 
@@ -54,10 +55,18 @@ def test_start_rank_engine_longest_per_test_other_storms_then_the_rest() -> None
         start_rank("tests/storm/test_storm.py::test_a"),
         start_rank("tests/lifecycle/test_update.py::test_a"),
         start_rank("tests/lifecycle/test_concurrency.py::test_a"),
-        start_rank("tests/template/test_cfn_lint.py::test_a"),
+        start_rank("tests/template/test_app_template.py::test_a"),
     ]
     assert ranks == sorted(ranks)
     assert len(set(ranks)) == 5
+
+
+def test_start_order_longest_modules_in_their_listed_order() -> None:
+    nodeids = [f"tests/{module}::test_a" for module in reversed(LONGEST)]
+    assert sorted(nodeids, key=start_order) == [f"tests/{module}::test_a" for module in LONGEST]
+    assert start_order("tests/template/test_cfn_lint.py::test_a")[0] == start_rank(
+        "tests/storm/test_storm.py::test_a"
+    )
 
 
 def test_per_test_folders_exist() -> None:
