@@ -48,8 +48,10 @@ check-tests unit test-floor: export PYTHONDONTWRITEBYTECODE :=
 # What `make check` leaves out: tests/conftest.py marks tests by folder (NEEDS).
 NEEDS_MORE := engine or storm or cli
 
-# The edit loop: lint, types and the tests that need no engine, storm or CLI.
-check: lint typecheck check-tests
+# The edit loop: lint, types and the tests that need no engine, storm or CLI, at once (as make test).
+CHECK_TARGETS := lint typecheck check-tests
+check: setup
+	$(MAKE) --no-print-directory -j $(words $(CHECK_TARGETS)) --output-sync=target $(CHECK_TARGETS)
 
 check-tests: setup
 	$(BIN)/pytest -n $(CHECK_WORKERS) -m "not ($(NEEDS_MORE))"
