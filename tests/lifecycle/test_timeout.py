@@ -6,8 +6,12 @@ from standins.connect import ACTIVE, START, STOP, Fault
 from standins.events import INSTANCE_ID, properties
 from standins.harness import Harness
 
-LAMBDA_TIMEOUT_S = 1.5
-CONNECT_DELAY_S = 2.0
+# crhelper answers FAILED at its timer, 0.5 s before the deadline, with the id the handler has set
+# by then: the handler must reach its call to Connect (and the pending id) first. With 1.5 s, once
+# under make test's load, it had not (the answer named no stream); test_json_logs.py's hanging
+# Connect had been given 3 s for the same reason.
+LAMBDA_TIMEOUT_S = 3.0
+CONNECT_DELAY_S = 4.0
 # The clock stops Connect calls a quarter of this before the end: 6 s of throttled attempts.
 THROTTLED_TIMEOUT_S = 8.0
 OTHER_CONTACT = "7c6b5a49-3827-4160-9f5e-4d3c2b1a0f9e"
