@@ -55,18 +55,26 @@ class Session:
         """A bounded boto3 client of the engine."""
         return self.settings.client(service)
 
+    def connect_client(self, config: Config = CLIENT_CONFIG) -> Any:
+        """A boto3 `connect` client of the local Connect."""
+        return self.local_connect_client("connect", self.connect.url, config)
+
     def participant_client(self) -> Any:
         """A boto3 `connectparticipant` client of the local Connect's participant service."""
+        return self.local_connect_client("connectparticipant", self.participant_url, CLIENT_CONFIG)
+
+    def local_connect_client(self, service: str, url: str, config: Config) -> Any:
+        """A boto3 client of one of the local Connect's endpoints, in a session of its own."""
         credentials = self.settings.credentials
         session: Any = boto3.session.Session()
         return session.client(
-            "connectparticipant",
+            service,
             region_name=REGION,
-            endpoint_url=self.participant_url,
+            endpoint_url=url,
             aws_access_key_id=credentials.access_key,
             aws_secret_access_key=credentials.secret_key,
             aws_session_token=credentials.token,
-            config=CLIENT_CONFIG,
+            config=config,
         )
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import pytest
 
 from acceptance.names import FLOW_FUNCTION_NAME
@@ -32,15 +31,7 @@ FLOW_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FLOW_FUNCTION_
 def create_streaming_flow(session: Session, function_arn: str = FLOW_FUNCTION_ARN) -> str:
     """A published flow, as docs/acceptance.md tells the user to build it: invoke the run's
     function, then queue the chat (errors: disconnect). Created through CreateContactFlow."""
-    env = session.sdk_env()
-    connect = boto3.session.Session().client(
-        "connect",
-        region_name=REGION,
-        endpoint_url=env["AWS_ENDPOINT_URL_CONNECT"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=env["AWS_SESSION_TOKEN"],
-    )
+    connect = session.connect_client()
     errors = [{"NextAction": "end", "ErrorType": "NoMatchingError"}]
     actions = [
         {

@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from acceptance.delivery import Delivery, receive
-from local.engine import CLIENT_CONFIG
 from local.session import Session
 from local.world import INSTANCE_ID, REGION
 from standins.connect import DEFAULT_QUOTAS, STACK_CALLER, START, THROTTLED, instance_arn
@@ -45,20 +43,6 @@ THROTTLES = 1
 BACKEND_LIMIT_S = 15.0
 
 
-def connect_client(session: Session, config: Config = CLIENT_CONFIG) -> Any:
-    """A boto3 Connect client of the local Connect."""
-    env = session.sdk_env()
-    return boto3.session.Session().client(
-        "connect",
-        region_name=REGION,
-        endpoint_url=env["AWS_ENDPOINT_URL_CONNECT"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=env["AWS_SESSION_TOKEN"],
-        config=config,
-    )
-
-
 def function_throttles(session: Session, since: int) -> int:
     """StartContactStreaming calls of the stack's function (no app id) answered 429, counted
     from the `since`-th call of the session on."""
@@ -70,8 +54,8 @@ def function_throttles(session: Session, since: int) -> int:
 def busy_backend(session: Session, topic_arn: str, until: Callable[[], bool]) -> Iterator[None]:
     """Another caller on the account's StartContactStreaming quota (BACKEND_THREADS threads, each
     BACKEND_PER_S calls a second), until `until()` or a limit."""
-    client = connect_client(
-        session, Config(user_agent_extra="app/backend", retries={"total_max_attempts": 1})
+    client = session.connect_client(
+        Config(user_agent_extra="app/backend", retries={"total_max_attempts": 1})
     )
     stop = threading.Event()
 
@@ -181,7 +165,7 @@ def deployed(session: Session, cli: Cli, flow_assembly: Path) -> Iterator[Deploy
     run, outputs = cli.deploy(flow_assembly, FLOW_STACK)
     assert run.returncode == 0, run.output[-3000:]
     try:
-        yield Deployed(outputs, connect_client(session))
+        yield Deployed(outputs, session.connect_client())
     finally:
         if cli.stack_status(FLOW_STACK) != "GONE":
             cli.destroy(flow_assembly, FLOW_STACK)

@@ -24,13 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 
 from contact_streaming import ConsumerView, MessageVisibility, ParticipantRole
-from local.engine import CLIENT_CONFIG
 from local.session import Session
-from local.world import CONTACT_FLOW_ID, INSTANCE_ID, REGION
+from local.world import CONTACT_FLOW_ID, INSTANCE_ID
 from standins.chat import (
     ENDED,
     INTERACTIVE,
@@ -92,16 +90,7 @@ class Played:
 def play_chat(session: Session, topic_arn: str) -> Played:
     """A streamed chat with every role, visibility and event, and a transfer, through Connect."""
     connect = session.connect
-    credentials = session.connect.credentials
-    client: Any = boto3.session.Session().client(
-        "connect",
-        region_name=REGION,
-        endpoint_url=connect.url,
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.token,
-        config=CLIENT_CONFIG,
-    )
+    client = session.connect_client()
     participant = session.participant_client()
 
     def connection(participant_token: str) -> str:
