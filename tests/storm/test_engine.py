@@ -4,6 +4,7 @@ concurrency and sandboxes, with tests/storm/fake_provider.py as the provider (se
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,11 @@ def test_engine_warm_sandbox_keeps_module_state_and_function_environment(
     stack = make_stack(template({"Only": custom()}))
 
     stack.engine.deploy(LIMIT_S)
+    # The create's sandbox is warm once it has said it is done, which may come just after its
+    # answer to CloudFormation: a Delete before that would rightly start a new sandbox.
+    deadline = time.monotonic() + LIMIT_S
+    while stack.engine.lambda_.in_flight() and time.monotonic() < deadline:
+        stack.engine.lambda_.wait(0.05)
     stack.engine.destroy(LIMIT_S)
 
     create, delete = stack.lines("start", "Create")[0], stack.lines("start", "Delete")[0]
