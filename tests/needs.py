@@ -7,7 +7,8 @@ Under xdist the tests of one module run in one worker, one after another (they s
 fixtures); the tests of PER_TEST folders are each a unit of their own; and the tests that need the
 engine run in two workers, each of which starts an engine of its own (tests/engine.py) for its
 share (SECOND_ENGINE). The engine's tests and the longest storm are handed out first, the other
-storms last (see start_rank).
+storms last (see start_rank). After the LONGEST modules, at most wait_lanes() workers at once run
+the tests that mostly wait (WAITING), so that the others keep the CPUs busy (choose_unit).
 
 The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
 3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
@@ -16,7 +17,8 @@ no longer reads).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -53,8 +55,23 @@ LONGEST: tuple[str, ...] = (
 # modules, so that the waits spread over the workers while the others synthesize. Their storms
 # keep to one worker by module.
 PER_TEST: tuple[str, ...] = ("lifecycle", "chat", "flows", "handler")
+# PER_TEST folders whose tests mostly wait (on botocore's backoffs, deadlines, stand-ins): at most
+# wait_lanes() workers at once take them, the others the rest; each worker takes the other kind
+# when its own has run out. Handed out freely, they came all at once and left the CPUs idle.
+WAITING: tuple[str, ...] = ("lifecycle", "chat", "flows")
+# The WAITING tests that wait longest, longest first: each waits out botocore's backoff over ten
+# attempts (random, up to 20 s between two), 10 to 20 s in all. First of WAITING's, so that none
+# is left running alone at the end.
+LONGEST_WAITS: tuple[str, ...] = (
+    "lifecycle/test_update.py::"
+    "test_update_start_unanswered_failed_keeps_old_id_and_leaves_only_old_stream",
+    "lifecycle/test_create_failures.py::"
+    "test_create_500s_past_retries_failed_pending_id_and_delete_leaves_nothing",
+    "lifecycle/test_json_logs.py::test_json_logs_create_unknown_outcome_pending_token_never_logged",
+)
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
+LONGEST_RANK = 1
 # The engine's tests share out over two engines, each started (fixture `session`) by the one
 # worker that runs its tests, one after another: these folders and files on the second, the rest
 # on the first. Balanced by the time each takes under `make test` (about 140 s and 165 s).
@@ -83,6 +100,11 @@ def per_test(nodeid: str) -> bool:
     """Whether a test is a work unit of its own (in a PER_TEST folder, and not a storm)."""
     folder = nodeid.removeprefix("tests/").split("/", 1)[0]
     return folder in PER_TEST and "storm" not in needs_of(nodeid)
+
+
+def waits(nodeid: str) -> bool:
+    """Whether a test mostly waits: a test of its own (PER_TEST) in a WAITING folder."""
+    return per_test(nodeid) and bool(listed(nodeid, WAITING))
 
 
 def group_of(nodeid: str) -> str:
@@ -138,9 +160,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def start_order(nodeid: str) -> tuple[int, int]:
-    """The sort key of the hand-out: start_rank, then a LONGEST module's place in LONGEST."""
+    """The sort key of the hand-out: start_rank, then a place in LONGEST or in LONGEST_WAITS."""
     module = nodeid.split("::", 1)[0].removeprefix("tests/")
-    return start_rank(nodeid), LONGEST.index(module) if module in LONGEST else 0
+    test = nodeid.split("[", 1)[0].removeprefix("tests/")
+    if module in LONGEST:
+        return start_rank(nodeid), LONGEST.index(module)
+    if test in LONGEST_WAITS:
+        return start_rank(nodeid), LONGEST_WAITS.index(test)
+    return start_rank(nodeid), len(LONGEST_WAITS)
 
 
 def start_rank(nodeid: str) -> int:
@@ -157,10 +184,39 @@ def start_rank(nodeid: str) -> int:
         return 0
     module = nodeid.split("::", 1)[0].removeprefix("tests/")
     if module in LONGEST:
-        return 1
+        return LONGEST_RANK
     if "storm" in needs:
         return 3
     return 2 if per_test(nodeid) else 4
+
+
+def wait_lanes(workers: int, cpus: int) -> int:
+    """How many workers may run WAITING tests at once: those beyond the CPUs, one at least."""
+    return max(1, workers - cpus)
+
+
+Work = Mapping[str, Mapping[str, bool]]
+
+
+def waiting_workers(works: Iterable[Work]) -> int:
+    """How many workers' work (unit -> test -> done) holds a WAITING test not yet done."""
+    return sum(
+        any(waits(nodeid) and not done for unit in work.values() for nodeid, done in unit.items())
+        for work in works
+    )
+
+
+def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int) -> int:
+    """The index of the work unit a worker takes next, of the queue's units (a test of each).
+
+    The queue's first while the engine's tests and the LONGEST modules last; then the first unit
+    that mostly waits if fewer than `lanes` other workers run such units, else the first that
+    does not; the queue's first when there is no unit of the kind wanted.
+    """
+    if start_rank(firsts[0]) <= LONGEST_RANK:
+        return 0
+    wanted = waiting_elsewhere < lanes
+    return next((index for index, first in enumerate(firsts) if waits(first) == wanted), 0)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -168,9 +224,19 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Hand out work by group_of: whole modules or tests, each engine's tests to one worker."""
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
+    cpus = len(os.sched_getaffinity(0))
+
     class NeedsScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             return group_of(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            others = [work for other, work in self.assigned_work.items() if other is not node]
+            firsts = [next(iter(unit)) for unit in self.workqueue.values()]
+            lanes = wait_lanes(len(self.assigned_work), cpus)
+            chosen = list(self.workqueue)[choose_unit(firsts, waiting_workers(others), lanes)]
+            self.workqueue.move_to_end(chosen, last=False)
+            super()._assign_work_unit(node)
 
     # Keep start_rank's order: by default xdist hands out the modules with most tests first.
     config.option.loadscopereorder = False

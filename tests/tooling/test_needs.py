@@ -11,13 +11,19 @@ from tests.conftest import ROOT
 from tests.needs import (
     ENGINE,
     LONGEST,
+    LONGEST_WAITS,
     NEEDS,
     PER_TEST,
+    WAITING,
+    choose_unit,
     group_of,
     needs_of,
     pytest_collection_modifyitems,
     start_order,
     start_rank,
+    wait_lanes,
+    waiting_workers,
+    waits,
 )
 
 
@@ -71,6 +77,88 @@ def test_start_order_longest_modules_in_their_listed_order() -> None:
 
 def test_per_test_folders_exist() -> None:
     assert [name for name in PER_TEST if not (ROOT / "tests" / name).is_dir()] == []
+    assert [name for name in WAITING if name not in PER_TEST] == []
+
+
+def test_longest_waits_each_names_a_test_that_exists_and_waits() -> None:
+    for test in LONGEST_WAITS:
+        path, name = test.split("::")
+        assert f"def {name}(" in (ROOT / "tests" / path).read_text(), test
+        assert waits(f"tests/{test}"), test
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "expected"),
+    [
+        ("tests/lifecycle/test_update.py::test_a[x]", True),
+        ("tests/chat/test_local_connect_chat.py::test_a", True),
+        ("tests/flows/test_local_flows.py::test_a", True),
+        ("tests/lifecycle/test_concurrency.py::test_a", False),
+        ("tests/handler/test_create.py::test_a", False),
+        ("tests/construct/test_provider.py::test_a", False),
+        ("tests/e2e/test_app.py::test_a", False),
+    ],
+)
+def test_waits_only_per_test_tests_of_waiting_folders_not_storms(
+    nodeid: str, expected: bool
+) -> None:
+    assert waits(nodeid) is expected
+
+
+def test_start_order_longest_waits_first_of_waiting_tests_in_listed_order() -> None:
+    other = "tests/lifecycle/test_create.py::test_a"
+    listed = [f"tests/{test}" for test in LONGEST_WAITS]
+    assert sorted([other, *reversed(listed)], key=start_order) == [*listed, other]
+
+
+@pytest.mark.parametrize(
+    ("workers", "cpus", "lanes"), [(4, 2, 2), (5, 2, 3), (4, 4, 1), (2, 8, 1), (1, 1, 1)]
+)
+def test_wait_lanes_workers_beyond_the_cpus_at_least_one(
+    workers: int, cpus: int, lanes: int
+) -> None:
+    assert wait_lanes(workers, cpus) == lanes
+
+
+WAITS = "tests/lifecycle/test_update.py::test_a"
+HANDLER = "tests/handler/test_create.py::test_a"
+MODULE = "tests/construct/test_provider.py::test_a"
+
+
+@pytest.mark.parametrize(
+    ("firsts", "waiting_elsewhere", "chosen"),
+    [
+        # The engine's tests and the LONGEST modules go first, whatever the lanes.
+        (["tests/e2e/test_app.py::test_a", WAITS], 0, 0),
+        (["tests/storm/test_storm.py::test_a", WAITS], 0, 0),
+        # A lane free: the first test that waits; none free: the first unit that does not.
+        ([HANDLER, WAITS, MODULE], 1, 1),
+        ([HANDLER, WAITS, MODULE], 2, 0),
+        ([WAITS, MODULE], 2, 1),
+        # The kind wanted has run out: the other.
+        ([WAITS, WAITS], 2, 0),
+        ([MODULE, HANDLER], 0, 0),
+    ],
+)
+def test_choose_unit_engine_and_longest_first_then_waits_in_free_lanes(
+    firsts: list[str], waiting_elsewhere: int, chosen: int
+) -> None:
+    assert choose_unit(firsts, waiting_elsewhere, lanes=2) == chosen
+
+
+def test_waiting_workers_count_workers_with_a_waiting_test_not_done() -> None:
+    works = [
+        {WAITS: {WAITS: False}},  # runs a test that waits
+        {WAITS: {WAITS: True}, MODULE: {MODULE: False}},  # its waiting test is done
+        {"tests/construct/test_provider.py": {MODULE: False, HANDLER: False}},
+        {},
+        {
+            "tests/lifecycle/test_create.py::test_b": {
+                "tests/lifecycle/test_create.py::test_b": False
+            }
+        },
+    ]
+    assert waiting_workers(works) == 2
 
 
 def test_needs_every_path_named_exists() -> None:
