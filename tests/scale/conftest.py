@@ -27,10 +27,12 @@ def instance_arn(number: int) -> str:
 
 @dataclass(frozen=True)
 class Synthesized:
-    """A synthesized stack: its template as CloudFormation receives it, and that file's size."""
+    """A synthesized stack: its template as CloudFormation receives it, that file's size, and the
+    stack itself (its construct tree, for checks that read the tree rather than the template)."""
 
     template: dict[str, Any]
     template_bytes: int
+    stack: Stack
 
     def resources(self, resource_type: str) -> dict[str, Any]:
         """The template's resources of one type, by logical id."""
@@ -73,10 +75,10 @@ def streams_stack(app: App, instances: list[int]) -> Stack:
 def synth_streams(outdir: Path, instances: list[int]) -> Synthesized:
     """Synthesize one stack with a stream per entry of `instances` (a Connect instance number)."""
     app = App(outdir=str(outdir))
-    streams_stack(app, instances)
+    stack = streams_stack(app, instances)
     artifact = app.synth().get_stack_by_name("Scale")
     path = Path(artifact.template_full_path)
-    return Synthesized(json.loads(path.read_text()), path.stat().st_size)
+    return Synthesized(json.loads(path.read_text()), path.stat().st_size, stack)
 
 
 SynthStreams = Callable[[list[int]], Synthesized]

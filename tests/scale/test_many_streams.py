@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from aws_cdk import App
-from cfnlint.api import lint  # type: ignore[import-untyped]
 
 from tests.scale.conftest import (
     MANY,
@@ -16,7 +13,6 @@ from tests.scale.conftest import (
     SynthStreams,
     compact,
     instance_arn,
-    streams_stack,
 )
 from tests.template.test_cdk_nag import findings
 
@@ -91,6 +87,8 @@ def test_template_many_streams_within_cloudformation_quotas(many: Synthesized) -
 @pytest.fixture(scope="module")
 def lint_findings(many: Synthesized) -> list[str]:
     """cfn-lint's findings on the many-stream template, as 'RULE message'."""
+    from cfnlint.api import lint  # type: ignore[import-untyped]  # as in test_cfn_lint.py
+
     return [f"{m.rule.id} {m.message}" for m in lint(json.dumps(many.template), regions=[REGION])]
 
 
@@ -129,6 +127,5 @@ def test_custom_resource_destroy_writes_no_default_deletion_policy(many: Synthes
         assert "UpdateReplacePolicy" not in resource
 
 
-def test_stack_many_streams_cdk_nag_no_findings(tmp_path: Path) -> None:
-    stack = streams_stack(App(outdir=str(tmp_path)), [1] * MANY)
-    assert findings(stack) == []
+def test_stack_many_streams_cdk_nag_no_findings(many: Synthesized) -> None:
+    assert findings(many.stack) == []

@@ -66,13 +66,26 @@ def test_cdk_nag_app_synth_with_plugin_passes(tmp_path: Path, build: Any) -> Non
     assert plugin_reports(tmp_path) == []
 
 
-def test_cdk_nag_plugin_wired_bad_stack_fails_synth(tmp_path: Path) -> None:
-    def bad_stack(app: App) -> Stack:
-        stack = Stack(app, "Bad")
-        role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-        role.add_to_policy(iam.PolicyStatement(actions=["connect:*"], resources=["*"]))
-        return stack
+def bad_stack(app: App) -> Stack:
+    """A stack with a wildcard Connect policy, which AwsSolutions-IAM5 reports."""
+    stack = Stack(app, "Bad")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["connect:*"], resources=["*"]))
+    return stack
 
+
+def test_cdk_nag_findings_of_synthesized_tree_report_bad_stack(tmp_path: Path) -> None:
+    # findings() reads the tree; the tests run it on stacks already synthesized (synth.app,
+    # tests/scale's many streams), where it must still see what is wrong.
+    app = App(outdir=str(tmp_path))
+    stack = bad_stack(app)
+    app.synth()
+    assert ("AwsSolutions-IAM5[Resource::*]", "error", ["Bad/Role/DefaultPolicy/Resource"]) in (
+        findings(stack)
+    )
+
+
+def test_cdk_nag_plugin_wired_bad_stack_fails_synth(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         nag_app(tmp_path, bad_stack).synth()
     rules = {v["ruleName"] for r in plugin_reports(tmp_path) for v in r["violations"]}
