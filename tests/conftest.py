@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,10 +21,10 @@ os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.g
 # CDK_VALIDATION=true in the environment turns it back on everywhere.
 os.environ.setdefault("CDK_VALIDATION", "false")
 
-from aws_cdk import App  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Template
 
-from stacks.streaming_stack import StreamingStack  # noqa: E402
+    from stacks.streaming_stack import StreamingStack
 
 STACK_NAME = "ContactStreamingStack"
 # The session's local engine and local Connect (fixtures `session` and `cli`), shared by folders.
@@ -35,10 +36,17 @@ pytest_plugins = ("tests.engine", "tests.needs")
 @pytest.fixture(scope="session")
 def app_stack() -> StreamingStack:
     """The app's stack as app.py builds it, in an App without cdk.json's feature flags."""
+    # Imported here, not at the top: xdist's controller loads this file and synthesizes nothing.
+    from aws_cdk import App
+
+    from stacks.streaming_stack import StreamingStack
+
     return StreamingStack(App(), STACK_NAME)
 
 
 @pytest.fixture(scope="session")
 def app_template(app_stack: StreamingStack) -> Template:
     """The app stack's synthesized template."""
+    from aws_cdk.assertions import Template
+
     return Template.from_stack(app_stack)

@@ -7,9 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cfnlint  # type: ignore[import-untyped]
 import pytest
-from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 
 from tests.flow.stacks import flow_stack
 from tests.template.conftest import Synth, synthesize
@@ -27,6 +25,8 @@ def connect_regions() -> tuple[str, ...]:
     Connect runs in some regions only: a template with a Connect resource cannot deploy elsewhere,
     so it is linted (informational and experimental rules too) in the regions that have it.
     """
+    import cfnlint  # type: ignore[import-untyped]  # here, as in test_cfn_lint.py
+
     providers = Path(cfnlint.__file__).parent / "data" / "schemas" / "providers"
     return tuple(
         sorted(
@@ -36,6 +36,8 @@ def connect_regions() -> tuple[str, ...]:
 
 
 def lint_in_connect_regions(template: dict[str, Any]) -> list[Any]:
+    from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
+
     config = ManualArgs(include_checks=["I"], include_experimental=True, regions=connect_regions())
     return list(lint(json.dumps(template, sort_keys=True), config=config))
 

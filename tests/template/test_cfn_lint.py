@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
-
-from cfnlint.api import lint_all  # type: ignore[import-untyped]
-from cfnlint.rules import Match as LintMatch  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING
 
 from tests.template.conftest import Synth
+
+if TYPE_CHECKING:
+    from cfnlint.rules import Match as LintMatch  # type: ignore[import-untyped]
 
 ANY_PLACE = "*"
 # Findings we keep, each by rule id and the resource type it sits on (or anywhere), with why.
@@ -32,7 +33,11 @@ ALLOWED = {
 
 @cache
 def lint_template(template_json: str) -> tuple[LintMatch, ...]:
-    """cfn-lint's findings on a template (each template is linted once per session)."""
+    """cfn-lint's findings on a template, all regions (each template is linted once per session)."""
+    # Imported here, where it runs: importing cfn-lint (and sympy with it) takes about 0.6 s of CPU,
+    # which each pytest worker would pay to collect this module and those that import it.
+    from cfnlint.api import lint_all  # type: ignore[import-untyped]
+
     return tuple(lint_all(template_json))
 
 
@@ -80,4 +85,4 @@ def test_cfn_lint_broken_template_reports_error(app_synth: Synth) -> None:
     broken = json.loads(json.dumps(app_synth.raw))
     function_id, _ = app_synth.only("AWS::Lambda::Function")
     broken["Resources"][function_id]["Properties"]["Runtime"] = "python2.0"
-    assert any(m.rule.id.startswith("E") for m in lint_all(json.dumps(broken)))
+    assert any(m.rule.id.startswith("E") for m in lint_template(json.dumps(broken)))
