@@ -59,15 +59,19 @@ PER_TEST: tuple[str, ...] = ("lifecycle", "chat", "flows", "handler")
 # wait_lanes() workers at once take them, the others the rest; each worker takes the other kind
 # when its own has run out. Handed out freely, they came all at once and left the CPUs idle.
 WAITING: tuple[str, ...] = ("lifecycle", "chat", "flows")
-# The WAITING tests that wait longest, longest first: each waits out botocore's backoff over ten
-# attempts (random, up to 20 s between two), 10 to 20 s in all. First of WAITING's, so that none
-# is left running alone at the end.
+# The WAITING tests that wait longest, longest first, so that none is left running alone at the
+# end: three wait out botocore's backoff over ten attempts (random, up to 20 s between two; 7 to
+# 20 s in all), three a Lambda function's deadline (about 4 s).
 LONGEST_WAITS: tuple[str, ...] = (
     "lifecycle/test_update.py::"
     "test_update_start_unanswered_failed_keeps_old_id_and_leaves_only_old_stream",
+    "lifecycle/test_json_logs.py::test_json_logs_create_unknown_outcome_pending_token_never_logged",
     "lifecycle/test_create_failures.py::"
     "test_create_500s_past_retries_failed_pending_id_and_delete_leaves_nothing",
-    "lifecycle/test_json_logs.py::test_json_logs_create_unknown_outcome_pending_token_never_logged",
+    "lifecycle/test_timeout.py::"
+    "test_create_connect_hangs_failed_before_deadline_then_rollback_stops_late_stream",
+    "lifecycle/test_json_logs.py::test_json_logs_crhelper_timeout_answer_fields",
+    "lifecycle/test_timeout.py::test_update_throttled_past_connect_deadline_failed_in_time_keeps_old_id",
 )
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
