@@ -6,9 +6,9 @@ workers. A new folder that needs the engine, a storm or a CLI joins with one lin
 Under xdist the tests of one module run in one worker, one after another (they share its module
 fixtures); the tests of PER_TEST folders are each a unit of their own; and the tests that need the
 engine run in two workers, each of which starts an engine of its own (tests/engine.py) for its
-share (SECOND_ENGINE). The engine's tests and the longest storm are handed out first, the other
-storms last (see start_rank). After the LONGEST modules, at most wait_lanes() workers at once run
-the tests that mostly wait (WAITING), so that the others keep the CPUs busy (choose_unit).
+share (SECOND_ENGINE). The engine's tests are handed out first; then at most wait_lanes() workers
+at once (the engines' among them) run tests that mostly wait (WAITING), so that the others keep
+the CPUs busy (choose_unit); each kind longest first, the other storms last (start_order).
 
 The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
 3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
@@ -75,7 +75,6 @@ LONGEST_WAITS: tuple[str, ...] = (
 )
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
-LONGEST_RANK = 1
 # The engine's tests share out over two engines, each started (fixture `session`) by the one
 # worker that runs its tests, one after another: these folders and files on the second, the rest
 # on the first. Balanced by the time each takes under `make test` (about 140 s and 165 s).
@@ -175,20 +174,20 @@ def start_order(nodeid: str) -> tuple[int, int]:
 
 
 def start_rank(nodeid: str) -> int:
-    """When xdist hands a test out (lowest first).
+    """When xdist hands a test out (lowest first), within its kind (choose_unit picks the kind).
 
     The engine's tests (two workers, a long run each) and the LONGEST modules first, so that no
-    worker is left with minutes to go at the end; then the PER_TEST tests, whose waits spread
-    over the workers; then the other storms (up to half a minute each), which thus start once
-    the engines are up (the many processes a storm starts at once would slow the engines'
-    start-up checks, which are bounded in time); the short modules last, to fill the end.
+    worker is left with minutes to go at the end; then the PER_TEST tests; then the other storms
+    (up to half a minute each), which thus start once the engines are up (the many processes a
+    storm starts at once would slow the engines' start-up checks, which are bounded in time);
+    the short modules last, to fill the end.
     """
     needs = needs_of(nodeid)
     if ENGINE in needs:
         return 0
     module = nodeid.split("::", 1)[0].removeprefix("tests/")
     if module in LONGEST:
-        return LONGEST_RANK
+        return 1
     if "storm" in needs:
         return 3
     return 2 if per_test(nodeid) else 4
@@ -203,9 +202,16 @@ Work = Mapping[str, Mapping[str, bool]]
 
 
 def waiting_workers(works: Iterable[Work]) -> int:
-    """How many workers' work (unit -> test -> done) holds a WAITING test not yet done."""
+    """How many workers' work (unit -> test -> done) holds a test not yet done that mostly waits.
+
+    The engine's tests count: an engine's worker waits on CloudFormation most of its run.
+    """
     return sum(
-        any(waits(nodeid) and not done for unit in work.values() for nodeid, done in unit.items())
+        any(
+            (waits(nodeid) or ENGINE in needs_of(nodeid)) and not done
+            for unit in work.values()
+            for nodeid, done in unit.items()
+        )
         for work in works
     )
 
@@ -213,11 +219,11 @@ def waiting_workers(works: Iterable[Work]) -> int:
 def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int) -> int:
     """The index of the work unit a worker takes next, of the queue's units (a test of each).
 
-    The queue's first while the engine's tests and the LONGEST modules last; then the first unit
-    that mostly waits if fewer than `lanes` other workers run such units, else the first that
-    does not; the queue's first when there is no unit of the kind wanted.
+    The engine's tests first; then the first unit that mostly waits (LONGEST_WAITS first) if
+    fewer than `lanes` other workers wait, else the first that does not (LONGEST first); the
+    queue's first when no unit of the kind wanted is left.
     """
-    if start_rank(firsts[0]) <= LONGEST_RANK:
+    if ENGINE in needs_of(firsts[0]):
         return 0
     wanted = waiting_elsewhere < lanes
     return next((index for index, first in enumerate(firsts) if waits(first) == wanted), 0)

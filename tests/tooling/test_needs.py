@@ -128,9 +128,11 @@ MODULE = "tests/construct/test_provider.py::test_a"
 @pytest.mark.parametrize(
     ("firsts", "waiting_elsewhere", "chosen"),
     [
-        # The engine's tests and the LONGEST modules go first, whatever the lanes.
+        # The engine's tests go first, whatever the lanes; a LONGEST module is the first of its
+        # kind, and a free lane takes a test that waits before it.
         (["tests/e2e/test_app.py::test_a", WAITS], 0, 0),
-        (["tests/storm/test_storm.py::test_a", WAITS], 0, 0),
+        (["tests/storm/test_storm.py::test_a", WAITS], 0, 1),
+        (["tests/storm/test_storm.py::test_a", WAITS], 2, 0),
         # A lane free: the first test that waits; none free: the first unit that does not.
         ([HANDLER, WAITS, MODULE], 1, 1),
         ([HANDLER, WAITS, MODULE], 2, 0),
@@ -140,15 +142,18 @@ MODULE = "tests/construct/test_provider.py::test_a"
         ([MODULE, HANDLER], 0, 0),
     ],
 )
-def test_choose_unit_engine_and_longest_first_then_waits_in_free_lanes(
+def test_choose_unit_engine_first_then_waits_in_free_lanes_else_the_rest(
     firsts: list[str], waiting_elsewhere: int, chosen: int
 ) -> None:
     assert choose_unit(firsts, waiting_elsewhere, lanes=2) == chosen
 
 
-def test_waiting_workers_count_workers_with_a_waiting_test_not_done() -> None:
+def test_waiting_workers_count_workers_with_a_waiting_or_engine_test_not_done() -> None:
+    engine = "tests/e2e/test_app.py::test_a"
     works = [
         {WAITS: {WAITS: False}},  # runs a test that waits
+        {ENGINE: {engine: True, "tests/e2e/test_retain.py::test_a": False}},  # runs an engine
+        {ENGINE: {engine: True}},  # its engine's tests are done
         {WAITS: {WAITS: True}, MODULE: {MODULE: False}},  # its waiting test is done
         {"tests/construct/test_provider.py": {MODULE: False, HANDLER: False}},
         {},
@@ -158,7 +163,7 @@ def test_waiting_workers_count_workers_with_a_waiting_test_not_done() -> None:
             }
         },
     ]
-    assert waiting_workers(works) == 2
+    assert waiting_workers(works) == 3
 
 
 def test_needs_every_path_named_exists() -> None:
