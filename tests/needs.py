@@ -75,6 +75,7 @@ LONGEST_WAITS: tuple[str, ...] = (
 )
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
+LONGEST_RANK = 1
 # The engine's tests share out over two engines, each started (fixture `session`) by the one
 # worker that runs its tests, one after another: these folders and files on the second, the rest
 # on the first. Balanced by the time each takes under `make test` (about 140 s and 165 s).
@@ -162,32 +163,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: start_order(item.nodeid))
 
 
-def start_order(nodeid: str) -> tuple[int, int]:
-    """The sort key of the hand-out: start_rank, then a place in LONGEST or in LONGEST_WAITS."""
+def longest_place(nodeid: str) -> int | None:
+    """A test's place among the longest: its module's in LONGEST, then its own in LONGEST_WAITS."""
     module = nodeid.split("::", 1)[0].removeprefix("tests/")
     test = nodeid.split("[", 1)[0].removeprefix("tests/")
     if module in LONGEST:
-        return start_rank(nodeid), LONGEST.index(module)
+        return LONGEST.index(module)
     if test in LONGEST_WAITS:
-        return start_rank(nodeid), LONGEST_WAITS.index(test)
-    return start_rank(nodeid), len(LONGEST_WAITS)
+        return len(LONGEST) + LONGEST_WAITS.index(test)
+    return None
+
+
+def start_order(nodeid: str) -> tuple[int, int]:
+    """The sort key of the hand-out: start_rank, then the place among the longest."""
+    place = longest_place(nodeid)
+    return start_rank(nodeid), len(LONGEST) + len(LONGEST_WAITS) if place is None else place
 
 
 def start_rank(nodeid: str) -> int:
-    """When xdist hands a test out (lowest first), within its kind (choose_unit picks the kind).
+    """When xdist hands a test out (lowest first).
 
-    The engine's tests (two workers, a long run each) and the LONGEST modules first, so that no
-    worker is left with minutes to go at the end; then the PER_TEST tests; then the other storms
-    (up to half a minute each), which thus start once the engines are up (the many processes a
-    storm starts at once would slow the engines' start-up checks, which are bounded in time);
-    the short modules last, to fill the end.
+    The engine's tests (two workers, a long run each), then the LONGEST modules and the
+    LONGEST_WAITS tests, so that no worker is left with minutes to go at the end; then the
+    PER_TEST tests; then the other storms (up to half a minute each), which thus start once the
+    engines are up (the many processes a storm starts at once would slow the engines' start-up
+    checks, which are bounded in time); the short modules last, to fill the end. A free lane
+    takes the first test that mostly waits before its turn (choose_unit).
     """
     needs = needs_of(nodeid)
     if ENGINE in needs:
         return 0
-    module = nodeid.split("::", 1)[0].removeprefix("tests/")
-    if module in LONGEST:
-        return 1
+    if longest_place(nodeid) is not None:
+        return LONGEST_RANK
     if "storm" in needs:
         return 3
     return 2 if per_test(nodeid) else 4
@@ -219,13 +226,16 @@ def waiting_workers(works: Iterable[Work]) -> int:
 def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int) -> int:
     """The index of the work unit a worker takes next, of the queue's units (a test of each).
 
-    The engine's tests first; then the first unit that mostly waits (LONGEST_WAITS first) if
-    fewer than `lanes` other workers wait, else the first that does not (LONGEST first); the
-    queue's first when no unit of the kind wanted is left.
+    The engine's tests first. Then, if fewer than `lanes` other workers wait, the first unit that
+    mostly waits; else the queue's first while the longest last (start_rank), and after them the
+    first unit that does not wait. The queue's first when no unit of the kind wanted is left.
     """
-    if ENGINE in needs_of(firsts[0]):
+    first_rank = start_rank(firsts[0])
+    if first_rank < LONGEST_RANK:
         return 0
     wanted = waiting_elsewhere < lanes
+    if not wanted and first_rank == LONGEST_RANK:
+        return 0
     return next((index for index, first in enumerate(firsts) if waits(first) == wanted), 0)
 
 

@@ -105,10 +105,12 @@ def test_waits_only_per_test_tests_of_waiting_folders_not_storms(
     assert waits(nodeid) is expected
 
 
-def test_start_order_longest_waits_first_of_waiting_tests_in_listed_order() -> None:
+def test_start_order_longest_modules_then_longest_waits_in_listed_order_then_the_rest() -> None:
     other = "tests/lifecycle/test_create.py::test_a"
     listed = [f"tests/{test}" for test in LONGEST_WAITS]
-    assert sorted([other, *reversed(listed)], key=start_order) == [*listed, other]
+    modules = [f"tests/{module}::test_a" for module in LONGEST]
+    order = [*modules, *listed, other]
+    assert sorted(reversed(order), key=start_order) == order
 
 
 @pytest.mark.parametrize(
@@ -137,6 +139,8 @@ MODULE = "tests/construct/test_provider.py::test_a"
         ([HANDLER, WAITS, MODULE], 1, 1),
         ([HANDLER, WAITS, MODULE], 2, 0),
         ([WAITS, MODULE], 2, 1),
+        # No lane free: the longest, in turn, even a test that waits (it must not be left last).
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 2, 0),
         # The kind wanted has run out: the other.
         ([WAITS, WAITS], 2, 0),
         ([MODULE, HANDLER], 0, 0),
