@@ -89,7 +89,7 @@ destroy: setup
 clean:
 	rm -rf $(VENV) $(ENGINE_VENV) $(FLOOR_VENV) $(DIST_VENV) .local node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
-.PHONY: rehearse bench bench-handler bench-scale bench-storm bench-tests bench-flow
+.PHONY: rehearse bench bench-handler bench-scale bench-storm bench-tests bench-flow bench-loop
 
 # The stack's life (create, an update rolled back, the update again, delete) through the synthesized
 # handler, against local Connect and CloudFormation stand-ins. No AWS account; nothing is deployed.
@@ -97,13 +97,20 @@ rehearse: synth
 	$(BIN)/python -m standins.rehearse cdk.out
 
 # Benchmarks print figures; they assert nothing about speed.
-bench: bench-tests bench-handler bench-scale bench-flow bench-storm
+bench: bench-tests bench-loop bench-handler bench-scale bench-flow bench-storm
 
 # The wall and CPU time of each test folder's pytest, run one after another (BENCH_TESTS="storm e2e"
 # chooses the folders).
 BENCH_TESTS ?=
 bench-tests: setup engine
 	$(BIN)/python -m bench.test_suites_bench $(BENCH_TESTS)
+
+# The loop itself: `make check` LOOP_RUNS times, each beside an anchor measured just before it
+# (LOOP_TARGETS="check test" times `make test` too).
+LOOP_RUNS ?= 3
+LOOP_TARGETS ?= check
+bench-loop: setup
+	$(BIN)/python -m bench.loop_bench $(LOOP_RUNS) $(LOOP_TARGETS)
 
 # Handler cold start and time per event against the Connect stand-in.
 bench-handler: setup
