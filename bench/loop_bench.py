@@ -34,9 +34,10 @@ def parse(argv: list[str]) -> tuple[int, list[str]]:
     """The number of runs and the make targets, from the command line."""
     if len(argv) < 2:
         return DEFAULT_RUNS, list(DEFAULT_TARGETS)
-    if not argv[1].isdigit() or int(argv[1]) < 1:
+    runs = int(argv[1]) if argv[1].isascii() and argv[1].isdigit() else 0
+    if runs < 1:
         raise SystemExit(f"runs must be a whole number of at least 1, got {argv[1]!r}")
-    return int(argv[1]), argv[2:] or list(DEFAULT_TARGETS)
+    return runs, argv[2:] or list(DEFAULT_TARGETS)
 
 
 def anchor_s() -> float:

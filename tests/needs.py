@@ -6,9 +6,10 @@ workers. A new folder that needs the engine, a storm or a CLI joins with one lin
 Under xdist the tests of one module run in one worker, one after another (they share its module
 fixtures); the tests of PER_TEST folders are each a unit of their own; and the tests that need the
 engine run in two workers, each of which starts an engine of its own (tests/engine.py) for its
-share (SECOND_ENGINE). The engine's tests are handed out first; then at most wait_lanes() workers
-at once (the engines' among them) run tests that mostly wait (WAITING), so that the others keep
-the CPUs busy (choose_unit); each kind longest first, the other storms last (start_order).
+share (SECOND_ENGINE). The engine's tests are handed out first; then, while workers outnumber
+the CPUs, at most wait_lanes() workers at once (the engines' among them) run tests that mostly
+wait (WAITING), and the others keep the CPUs busy (choose_unit); within each kind the longest
+first and the short modules last (start_order).
 
 The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
 3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
@@ -41,7 +42,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "quota_lookup/test_command.py": ("engine", "cli"),
 }
 # Modules that take longest, longest first (a storm of minutes, then the longest of make check's):
-# handed out right after the engine's tests, so that none is left running alone at the end.
+# the first of their kind after the engine's tests, so that none is left running alone at the end.
 LONGEST: tuple[str, ...] = (
     "storm/test_storm.py",
     "scale/test_many_streams.py",
@@ -50,10 +51,9 @@ LONGEST: tuple[str, ...] = (
     "flow/test_flow_handler.py",
     "template/test_cloudformation_validation.py",
 )
-# Folders whose tests share no fixture narrower than the session's and mostly wait (on deadlines,
-# retries' backoffs, stand-ins): each test is a work unit of its own, handed out before the
-# modules, so that the waits spread over the workers while the others synthesize. Their storms
-# keep to one worker by module.
+# Folders whose tests share no fixture narrower than the session's, and are quick or mostly wait
+# (on deadlines, retries' backoffs, stand-ins): each test is a work unit of its own, so that the
+# waits spread over the workers (WAITING). Their storms keep to one worker by module.
 PER_TEST: tuple[str, ...] = ("lifecycle", "chat", "flows", "handler")
 # PER_TEST folders whose tests mostly wait (on botocore's backoffs, deadlines, stand-ins): at most
 # wait_lanes() workers at once take them, the others the rest; each worker takes the other kind
@@ -71,7 +71,8 @@ LONGEST_WAITS: tuple[str, ...] = (
     "lifecycle/test_timeout.py::"
     "test_create_connect_hangs_failed_before_deadline_then_rollback_stops_late_stream",
     "lifecycle/test_json_logs.py::test_json_logs_crhelper_timeout_answer_fields",
-    "lifecycle/test_timeout.py::test_update_throttled_past_connect_deadline_failed_in_time_keeps_old_id",
+    "lifecycle/test_timeout.py::"
+    "test_update_throttled_past_connect_deadline_failed_in_time_keeps_old_id",
 )
 SHARED_SCOPES = frozenset({"session"})
 ENGINE = "engine"
@@ -201,8 +202,19 @@ def start_rank(nodeid: str) -> int:
 
 
 def wait_lanes(workers: int, cpus: int) -> int:
-    """How many workers may run WAITING tests at once: those beyond the CPUs, one at least."""
-    return max(1, workers - cpus)
+    """How many workers may run WAITING tests at once: those beyond the CPUs, or all of them.
+
+    A waiting worker leaves a CPU idle only when another worker could have used it: with no more
+    workers than CPUs, none could, and every worker may wait.
+    """
+    return workers - cpus if workers > cpus else workers
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on (all of the machine's where the OS cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 Work = Mapping[str, Mapping[str, bool]]
@@ -215,7 +227,7 @@ def waiting_workers(works: Iterable[Work]) -> int:
     """
     return sum(
         any(
-            (waits(nodeid) or ENGINE in needs_of(nodeid)) and not done
+            not done and (waits(nodeid) or ENGINE in needs_of(nodeid))
             for unit in work.values()
             for nodeid, done in unit.items()
         )
@@ -226,15 +238,17 @@ def waiting_workers(works: Iterable[Work]) -> int:
 def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int) -> int:
     """The index of the work unit a worker takes next, of the queue's units (a test of each).
 
-    The engine's tests first. Then, if fewer than `lanes` other workers wait, the first unit that
-    mostly waits; else the queue's first while the longest last (start_rank), and after them the
-    first unit that does not wait. The queue's first when no unit of the kind wanted is left.
+    An engine's tests first, wherever they are in the queue (xdist puts a crashed worker's work
+    back at its end). Then, if fewer than `lanes` other workers wait, the first unit that mostly
+    waits. Else, while the queue starts with the longest units (start_rank), the queue's first,
+    even a test that waits, so that it is not left for the end; after them, the first unit that
+    does not wait. The queue's first when no unit of the kind wanted is left.
     """
-    first_rank = start_rank(firsts[0])
-    if first_rank < LONGEST_RANK:
-        return 0
+    engine = next((index for index, first in enumerate(firsts) if ENGINE in needs_of(first)), None)
+    if engine is not None:
+        return engine
     wanted = waiting_elsewhere < lanes
-    if not wanted and first_rank == LONGEST_RANK:
+    if not wanted and start_rank(firsts[0]) == LONGEST_RANK:
         return 0
     return next((index for index, first in enumerate(firsts) if waits(first) == wanted), 0)
 
@@ -244,7 +258,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Hand out work by group_of: whole modules or tests, each engine's tests to one worker."""
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
-    cpus = len(os.sched_getaffinity(0))
+    cpus = cpu_count()
 
     class NeedsScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:

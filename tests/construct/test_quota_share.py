@@ -93,9 +93,9 @@ def test_quota_share_default_lanes_fill_rounds_absorb_twenty_seconds(
 
 
 def test_quota_share_lanes_for_490_streams_fewest_lanes_within_two_percent() -> None:
+    # The lanes of 490 streams (45) are checked above, and on a synthesized stack in tests/scale
+    # (PACE_LANES 45, and 45 lane heads).
     chosen = quota.quota_share(None, None)
-    # A stack of 490 streams is synthesized once, in tests/scale: PACE_LANES 45, and 45 heads.
-    assert chosen.lanes_for(490) == 45
     # 49 lanes of 10 would end 2.5 s (1%) sooner with 4 more lanes; 44 lanes 17 s later.
     assert chosen.worst_deploy_seconds(490, 45) == 247.5
     assert chosen.worst_deploy_seconds(490, 49) == 245.0

@@ -14,7 +14,7 @@ def test_parse_default_three_runs_of_check() -> None:
     assert parse(["loop_bench", "1", "check", "test"]) == (1, ["check", "test"])
 
 
-@pytest.mark.parametrize("runs", ["0", "-1", "two", "1.5"])
+@pytest.mark.parametrize("runs", ["0", "-1", "two", "1.5", "²"])
 def test_parse_bad_runs_refused_naming_the_value(runs: str) -> None:
     with pytest.raises(
         SystemExit, match=rf"runs must be a whole number of at least 1, got '{runs}'"

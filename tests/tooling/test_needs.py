@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -16,9 +17,11 @@ from tests.needs import (
     PER_TEST,
     WAITING,
     choose_unit,
+    cpu_count,
     group_of,
     needs_of,
     pytest_collection_modifyitems,
+    pytest_xdist_make_scheduler,
     start_order,
     start_rank,
     wait_lanes,
@@ -114,12 +117,16 @@ def test_start_order_longest_modules_then_longest_waits_in_listed_order_then_the
 
 
 @pytest.mark.parametrize(
-    ("workers", "cpus", "lanes"), [(4, 2, 2), (5, 2, 3), (4, 4, 1), (2, 8, 1), (1, 1, 1)]
+    ("workers", "cpus", "lanes"), [(4, 2, 2), (5, 2, 3), (4, 3, 1), (4, 4, 4), (2, 8, 2), (1, 1, 1)]
 )
-def test_wait_lanes_workers_beyond_the_cpus_at_least_one(
+def test_wait_lanes_workers_beyond_the_cpus_or_all_when_no_more_than_cpus(
     workers: int, cpus: int, lanes: int
 ) -> None:
     assert wait_lanes(workers, cpus) == lanes
+
+
+def test_cpu_count_the_cpus_this_process_may_use() -> None:
+    assert 1 <= cpu_count() <= (os.cpu_count() or 1)
 
 
 WAITS = "tests/lifecycle/test_update.py::test_a"
@@ -130,9 +137,11 @@ MODULE = "tests/construct/test_provider.py::test_a"
 @pytest.mark.parametrize(
     ("firsts", "waiting_elsewhere", "chosen"),
     [
-        # The engine's tests go first, whatever the lanes; a LONGEST module is the first of its
-        # kind, and a free lane takes a test that waits before it.
+        # The engine's tests go first, whatever the lanes, wherever they are (a crashed worker's
+        # go back to the end); a LONGEST module is the first of its kind, and a free lane takes
+        # a test that waits before it.
         (["tests/e2e/test_app.py::test_a", WAITS], 0, 0),
+        ([WAITS, MODULE, "tests/e2e/test_app.py::test_a"], 0, 2),
         (["tests/storm/test_storm.py::test_a", WAITS], 0, 1),
         (["tests/storm/test_storm.py::test_a", WAITS], 2, 0),
         # A lane free: the first test that waits; none free: the first unit that does not.
@@ -252,3 +261,39 @@ def test_collection_per_test_folder_session_and_function_fixtures_accepted() -> 
     assert item.marks == []
     modules = collect(["tests/construct/test_a.py::test_a"], in_worker=True, scopes={"m": "module"})
     assert modules[0].marks == []
+
+
+@dataclass(eq=False)
+class FakeNode:
+    """What the scheduler calls on an xdist worker: the indexes of the tests it sends."""
+
+    sent: list[list[int]] = field(default_factory=list)
+    shutting_down: bool = False
+
+    def send_runtest_some(self, indexes: list[int]) -> None:
+        self.sent.append(indexes)
+
+
+def test_scheduler_free_lane_takes_a_waiting_test_then_lanes_full_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tests.needs.cpu_count", lambda: 2)
+    config = SimpleNamespace(getvalue=lambda name: ["4*popen"], option=SimpleNamespace())
+    scheduler = pytest_xdist_make_scheduler(config, None)  # type: ignore[arg-type]
+    other_wait = "tests/chat/test_local_connect_chat.py::test_b"
+    collection = [MODULE, WAITS, other_wait, HANDLER]
+    nodes = [FakeNode() for _ in range(4)]
+    for node in nodes:
+        scheduler.registered_collections[node] = collection
+        scheduler.assigned_work[node] = {}
+    scheduler.assigned_work[nodes[0]] = {other_wait: {other_wait: False}}  # a lane in use
+    for unit in (MODULE, WAITS, HANDLER):
+        scheduler.workqueue[unit] = {unit: False}
+
+    scheduler._assign_work_unit(nodes[1])  # one lane of two free: the waiting test
+    scheduler._assign_work_unit(nodes[2])  # both lanes in use: the module, in the queue's order
+
+    assert nodes[1].sent == [[collection.index(WAITS)]]
+    assert nodes[2].sent == [[collection.index(MODULE)]]
+    assert list(scheduler.workqueue) == [HANDLER]
+    assert scheduler.assigned_work[nodes[1]] == {WAITS: {WAITS: False}}
