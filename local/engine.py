@@ -131,13 +131,18 @@ class EngineSettings:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
-    def client(self, service: str, config: Config = CLIENT_CONFIG) -> Any:
-        """A bounded boto3 client of the engine for `service`, trusting its CA."""
+    def client(
+        self, service: str, config: Config = CLIENT_CONFIG, endpoint_url: str | None = None
+    ) -> Any:
+        """A bounded boto3 client for `service`, trusting the engine's CA.
+
+        Of the engine, or of `endpoint_url` (the local Connect's), with the engine's credentials.
+        """
         session: Any = boto3.session.Session()  # any service: the stubs type each one apart
         return session.client(
             service,
             region_name=REGION,
-            endpoint_url=self.url,
+            endpoint_url=endpoint_url or self.url,
             verify=str(self.tls.ca_file),
             aws_access_key_id=self.credentials.access_key,
             aws_secret_access_key=self.credentials.secret_key,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from local.engine import CLIENT_CONFIG, Engine, EngineSettings, Tls, free_port
@@ -57,25 +56,11 @@ class Session:
 
     def connect_client(self, config: Config = CLIENT_CONFIG) -> Any:
         """A boto3 `connect` client of the local Connect."""
-        return self.local_connect_client("connect", self.connect.url, config)
+        return self.settings.client("connect", config, endpoint_url=self.connect.url)
 
     def participant_client(self) -> Any:
         """A boto3 `connectparticipant` client of the local Connect's participant service."""
-        return self.local_connect_client("connectparticipant", self.participant_url, CLIENT_CONFIG)
-
-    def local_connect_client(self, service: str, url: str, config: Config) -> Any:
-        """A boto3 client of one of the local Connect's endpoints, in a session of its own."""
-        credentials = self.settings.credentials
-        session: Any = boto3.session.Session()
-        return session.client(
-            service,
-            region_name=REGION,
-            endpoint_url=url,
-            aws_access_key_id=credentials.access_key,
-            aws_secret_access_key=credentials.secret_key,
-            aws_session_token=credentials.token,
-            config=config,
-        )
+        return self.settings.client("connectparticipant", endpoint_url=self.participant_url)
 
 
 @contextmanager
