@@ -19,7 +19,7 @@ no longer reads).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -226,29 +226,38 @@ def waiting_workers(works: Iterable[Work]) -> int:
     The engine's tests count: an engine's worker waits on CloudFormation most of its run.
     """
     return sum(
-        any(
-            not done and (waits(nodeid) or ENGINE in needs_of(nodeid))
-            for unit in work.values()
-            for nodeid, done in unit.items()
-        )
-        for work in works
+        holds(work, lambda nodeid: waits(nodeid) or ENGINE in needs_of(nodeid)) for work in works
     )
 
 
-def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int) -> int:
+def engine_workers(works: Iterable[Work]) -> int:
+    """How many workers' work holds an engine's test not yet done."""
+    return sum(holds(work, lambda nodeid: ENGINE in needs_of(nodeid)) for work in works)
+
+
+def holds(work: Work, kind: Callable[[str], bool]) -> bool:
+    """Whether a worker's work holds a test of a kind not yet done."""
+    return any(not done and kind(nodeid) for unit in work.values() for nodeid, done in unit.items())
+
+
+def choose_unit(firsts: Sequence[str], waiting_elsewhere: int, lanes: int, engines: int = 0) -> int:
     """The index of the work unit a worker takes next, of the queue's units (a test of each).
 
     An engine's tests first, wherever they are in the queue (xdist puts a crashed worker's work
-    back at its end). Then, if fewer than `lanes` other workers wait, the first unit that mostly
-    waits. Else, while the queue starts with the longest units (start_rank), the queue's first,
-    even a test that waits, so that it is not left for the end; after them, the first unit that
-    does not wait. The queue's first when no unit of the kind wanted is left.
+    back at its end). Then, if fewer than `lanes` other workers wait (`waiting_elsewhere`, the
+    `engines` that run an engine's tests among them), the first unit that mostly waits. Else
+    the first unit that does not wait; but while the queue starts with the longest units
+    (start_rank) and the engines hold lanes that tests would otherwise have (`make test`), the
+    queue's first, even a test that waits, so that it is not left for the end: the tests that
+    wait stay within `lanes` beside the engines. The queue's first when no unit of the kind
+    wanted is left.
     """
     engine = next((index for index, first in enumerate(firsts) if ENGINE in needs_of(first)), None)
     if engine is not None:
         return engine
     wanted = waiting_elsewhere < lanes
-    if not wanted and start_rank(firsts[0]) == LONGEST_RANK:
+    beside_engines = waiting_elsewhere - engines < lanes
+    if not wanted and beside_engines and start_rank(firsts[0]) == LONGEST_RANK:
         return 0
     return next((index for index, first in enumerate(firsts) if waits(first) == wanted), 0)
 
@@ -268,7 +277,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             others = [work for other, work in self.assigned_work.items() if other is not node]
             firsts = [next(iter(unit)) for unit in self.workqueue.values()]
             lanes = wait_lanes(len(self.assigned_work), cpus)
-            chosen = list(self.workqueue)[choose_unit(firsts, waiting_workers(others), lanes)]
+            waiting, engines = waiting_workers(others), engine_workers(others)
+            chosen = list(self.workqueue)[choose_unit(firsts, waiting, lanes, engines)]
             self.workqueue.move_to_end(chosen, last=False)
             super()._assign_work_unit(node)
 

@@ -18,6 +18,7 @@ from tests.needs import (
     WAITING,
     choose_unit,
     cpu_count,
+    engine_workers,
     group_of,
     needs_of,
     pytest_collection_modifyitems,
@@ -135,30 +136,37 @@ MODULE = "tests/construct/test_provider.py::test_a"
 
 
 @pytest.mark.parametrize(
-    ("firsts", "waiting_elsewhere", "chosen"),
+    ("firsts", "waiting_elsewhere", "engines", "chosen"),
     [
         # The engine's tests go first, whatever the lanes, wherever they are (a crashed worker's
         # go back to the end); a LONGEST module is the first of its kind, and a free lane takes
         # a test that waits before it.
-        (["tests/e2e/test_app.py::test_a", WAITS], 0, 0),
-        ([WAITS, MODULE, "tests/e2e/test_app.py::test_a"], 0, 2),
-        (["tests/storm/test_storm.py::test_a", WAITS], 0, 1),
-        (["tests/storm/test_storm.py::test_a", WAITS], 2, 0),
+        (["tests/e2e/test_app.py::test_a", WAITS], 0, 0, 0),
+        ([WAITS, MODULE, "tests/e2e/test_app.py::test_a"], 0, 0, 2),
+        (["tests/storm/test_storm.py::test_a", WAITS], 0, 0, 1),
+        (["tests/storm/test_storm.py::test_a", WAITS], 2, 0, 0),
         # A lane free: the first test that waits; none free: the first unit that does not.
-        ([HANDLER, WAITS, MODULE], 1, 1),
-        ([HANDLER, WAITS, MODULE], 2, 0),
-        ([WAITS, MODULE], 2, 1),
-        # No lane free: the longest, in turn, even a test that waits (it must not be left last).
-        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 2, 0),
+        ([HANDLER, WAITS, MODULE], 1, 0, 1),
+        ([HANDLER, WAITS, MODULE], 2, 0, 0),
+        ([WAITS, MODULE], 2, 0, 1),
+        # No lane free, tests waiting in them: the longest wait too waits for a lane (make check).
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 2, 0, 1),
+        # The engines hold the lanes (make test): the longest, in turn, even a test that waits
+        # (it must not be left last), while the tests that wait beside them stay within the lanes.
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 2, 2, 0),
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 2, 1, 0),
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 3, 2, 0),
+        ([f"tests/{LONGEST_WAITS[0]}", MODULE], 4, 2, 1),
+        ([WAITS, MODULE], 2, 2, 1),
         # The kind wanted has run out: the other.
-        ([WAITS, WAITS], 2, 0),
-        ([MODULE, HANDLER], 0, 0),
+        ([WAITS, WAITS], 2, 0, 0),
+        ([MODULE, HANDLER], 0, 0, 0),
     ],
 )
 def test_choose_unit_engine_first_then_waits_in_free_lanes_else_the_rest(
-    firsts: list[str], waiting_elsewhere: int, chosen: int
+    firsts: list[str], waiting_elsewhere: int, engines: int, chosen: int
 ) -> None:
-    assert choose_unit(firsts, waiting_elsewhere, lanes=2) == chosen
+    assert choose_unit(firsts, waiting_elsewhere, lanes=2, engines=engines) == chosen
 
 
 def test_waiting_workers_count_workers_with_a_waiting_or_engine_test_not_done() -> None:
@@ -177,6 +185,7 @@ def test_waiting_workers_count_workers_with_a_waiting_or_engine_test_not_done() 
         },
     ]
     assert waiting_workers(works) == 3
+    assert engine_workers(works) == 1
 
 
 def test_needs_every_path_named_exists() -> None:
@@ -297,3 +306,29 @@ def test_scheduler_free_lane_takes_a_waiting_test_then_lanes_full_the_rest(
     assert nodes[2].sent == [[collection.index(MODULE)]]
     assert list(scheduler.workqueue) == [HANDLER]
     assert scheduler.assigned_work[nodes[1]] == {WAITS: {WAITS: False}}
+
+
+@pytest.mark.parametrize(("engine_running", "taken"), [(True, 0), (False, 1)])
+def test_scheduler_lanes_full_longest_wait_beside_engines_only(
+    monkeypatch: pytest.MonkeyPatch, engine_running: bool, taken: int
+) -> None:
+    monkeypatch.setattr("tests.needs.cpu_count", lambda: 2)
+    config = SimpleNamespace(getvalue=lambda name: ["4*popen"], option=SimpleNamespace())
+    scheduler = pytest_xdist_make_scheduler(config, None)  # type: ignore[arg-type]
+    longest_wait = f"tests/{LONGEST_WAITS[0]}"
+    engine = "tests/e2e/test_app.py::test_a"
+    other_wait = "tests/chat/test_local_connect_chat.py::test_b"
+    lane_holder = engine if engine_running else other_wait
+    collection = [longest_wait, MODULE, WAITS, engine, other_wait]
+    nodes = [FakeNode() for _ in range(4)]
+    for node in nodes:
+        scheduler.registered_collections[node] = collection
+        scheduler.assigned_work[node] = {}
+    scheduler.assigned_work[nodes[0]] = {lane_holder: {lane_holder: False}}
+    scheduler.assigned_work[nodes[1]] = {WAITS: {WAITS: False}}
+    for unit in (longest_wait, MODULE):
+        scheduler.workqueue[unit] = {unit: False}
+
+    scheduler._assign_work_unit(nodes[2])  # both lanes in use
+
+    assert nodes[2].sent == [[collection.index([longest_wait, MODULE][taken])]]
