@@ -6,6 +6,7 @@ needs (engine, storm, cli) and shares the tests out among pytest-xdist's workers
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,18 @@ STACK_NAME = "ContactStreamingStack"
 
 # The local engine's fixtures, and the marks and xdist groups by what a test needs (NEEDS there).
 pytest_plugins = ("tests.engine", "tests.needs")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """In an xdist worker, its tests done and reported: exit without collecting its garbage.
+
+    Python's last garbage collection, of a worker's modules (aws_cdk's among them), jsii's
+    objects and the tests', took over a second of CPU in each worker, all four at once after
+    the last test, as xdist ends its workers together; frozen, that heap is left to the OS.
+    """
+    if hasattr(config, "workerinput"):
+        gc.freeze()
 
 
 @pytest.fixture(scope="session")
