@@ -11,6 +11,7 @@ import pytest
 
 from tests.flow.stacks import flow_stack
 from tests.template.conftest import Synth, synthesize
+from tests.template.lint import lint
 from tests.template.test_cdk_nag import findings as nag_findings
 from tests.template.test_cdk_nag import nag_app, plugin_reports
 from tests.template.test_cfn_lint import ALLOWED, ANY_PLACE, resource_type
@@ -36,10 +37,7 @@ def connect_regions() -> tuple[str, ...]:
 
 
 def lint_in_connect_regions(template: dict[str, Any]) -> list[Any]:
-    from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
-
-    config = ManualArgs(include_checks=["I"], include_experimental=True, regions=connect_regions())
-    return list(lint(json.dumps(template, sort_keys=True), config=config))
+    return lint(json.dumps(template, sort_keys=True), connect_regions())
 
 
 @pytest.fixture(scope="module")

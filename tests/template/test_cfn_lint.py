@@ -7,6 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from tests.template.conftest import Synth
+from tests.template.lint import lint
 
 if TYPE_CHECKING:
     from cfnlint.rules import Match as LintMatch  # type: ignore[import-untyped]
@@ -34,11 +35,9 @@ ALLOWED = {
 @cache
 def lint_template(template_json: str) -> tuple[LintMatch, ...]:
     """cfn-lint's findings on a template, all regions (each template is linted once per session)."""
-    # Imported here, where it runs: importing cfn-lint (and sympy with it) takes about 0.6 s of CPU,
-    # which each pytest worker would pay to collect this module and those that import it.
-    from cfnlint.api import lint_all  # type: ignore[import-untyped]
+    from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]  # as in lint.py
 
-    return tuple(lint_all(template_json))
+    return tuple(lint(template_json, REGIONS))
 
 
 def findings(synth: Synth) -> tuple[LintMatch, ...]:
