@@ -8,6 +8,7 @@ first `drop_first` connections are closed after the request is read, without an 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import ssl
 import tempfile
@@ -73,9 +74,10 @@ class ResponseEndpoint:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving, close the socket and remove the CA's folder."""
         if self.http is not None:
             self.http.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     @property
     def port(self) -> int:

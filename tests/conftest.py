@@ -6,8 +6,11 @@ needs (engine, storm, cli) and shares the tests out among pytest-xdist's workers
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,23 @@ os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.g
 # off; tests/template/test_cloudformation_validation.py runs it on every template we write.
 # CDK_VALIDATION=true in the environment turns it back on everywhere.
 os.environ.setdefault("CDK_VALIDATION", "false")
+
+
+def give_children_a_temp_dir() -> None:
+    """Give the processes this one starts (jsii's Node among them) a temp dir removed at exit.
+
+    CDK writes the assembly of an App given no outdir into a new folder of the temp dir and never
+    removes it: about 270 folders each `make check`. This process's own temp files (tmp_path's
+    among them) stay where they were.
+    """
+    tempfile.gettempdir()  # Python reads TMPDIR once: this process keeps its own
+    folder = tempfile.mkdtemp(prefix="contact-streaming-tests-")
+    os.environ["TMPDIR"] = folder
+    # Registered before aws_cdk is imported, so run after jsii has stopped its Node process.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+give_children_a_temp_dir()
 
 if TYPE_CHECKING:
     from aws_cdk.assertions import Template
