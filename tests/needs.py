@@ -9,7 +9,8 @@ engine run in two workers, each of which starts an engine of its own (tests/engi
 share (SECOND_ENGINE). The engine's tests are handed out first; then, while workers outnumber
 the CPUs, at most wait_lanes() workers at once (the engines' among them) run tests that mostly
 wait (WAITING), and the others keep the CPUs busy (choose_unit); within each kind the longest
-first and the short modules last (start_order).
+first and the short modules last (start_order). Only beside the engines do the longest waits go
+in their turn with the lanes full, up to wait_lanes() of them.
 
 The scheduler below does what `--dist loadgroup` with `xdist_group` marks would, had pytest-xdist
 3.8.0's loadgroup not lost its groups under pytest 9 (it renames `item._nodeid`, which pytest 9
