@@ -26,14 +26,20 @@ os.environ["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.g
 os.environ.setdefault("CDK_VALIDATION", "false")
 
 
+# The temp dir of the first process that loaded this file, for the processes it starts.
+TEMP_ROOT = "CONTACT_STREAMING_TESTS_TEMP_ROOT"
+
+
 def give_children_a_temp_dir() -> None:
     """Give the processes this one starts (jsii's Node among them) a temp dir removed at exit.
 
     CDK writes the assembly of an App given no outdir into a new folder of the temp dir and never
-    removes it: about 270 folders each `make check`. This process's own temp files (tmp_path's
-    among them) stay where they were.
+    removes it: about 270 folders each `make check`. This process's own temp files (a failed
+    engine's logs among them) stay in the temp dir it started with, and so do an xdist worker's,
+    though the controller started it with the controller's children's TMPDIR.
     """
-    tempfile.gettempdir()  # Python reads TMPDIR once: this process keeps its own
+    root = os.environ.setdefault(TEMP_ROOT, tempfile.gettempdir())
+    tempfile.tempdir = root
     folder = tempfile.mkdtemp(prefix="contact-streaming-tests-")
     os.environ["TMPDIR"] = folder
     # Registered before aws_cdk is imported, so run after jsii has stopped its Node process.
@@ -45,7 +51,8 @@ give_children_a_temp_dir()
 # Python's collector went through each worker's whole heap (aws_cdk's modules, cfn-lint's
 # schemas, jsii's objects) 6 to 16 times a run, and its young generations 8,000 times: 12.5 s
 # of CPU over make check's four workers. Collecting the youngest every 10,000 allocations, not
-# every 700, and the older ones half as often: 4.4 s (docs/test-loop.md).
+# every 700, and each older one after 20 collections of the one before, not 10: 4.4 s
+# (docs/test-loop.md).
 GC_THRESHOLDS = (10_000, 20, 20)
 gc.set_threshold(*GC_THRESHOLDS)
 

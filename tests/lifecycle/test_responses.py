@@ -6,7 +6,7 @@ from standins.aws import REGION
 from standins.connect import START
 from standins.events import properties
 from standins.harness import Harness
-from standins.response_endpoint import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT, ResponseEndpoint
+from standins.response_endpoint import CFN_BODY_LIMIT, PHYSICAL_ID_LIMIT
 
 
 def test_response_first_connection_dropped_answer_arrives_once(life: Harness) -> None:
@@ -56,10 +56,3 @@ def test_response_oversized_values_reason_short_body_under_limit(life: Harness) 
     assert "ContactId" in created.body["Reason"]
     assert "100000 characters" in created.body["Reason"]
     assert created.response.size < CFN_BODY_LIMIT
-
-
-def test_response_endpoint_stopped_leaves_no_folder() -> None:
-    endpoint = ResponseEndpoint().start()
-    assert endpoint.ca_file.is_file()
-    endpoint.stop()
-    assert not endpoint.folder.exists()

@@ -1,7 +1,7 @@
 """cfn-lint on a template, with its rules loaded once per process.
 
-cfnlint.api loads every rule anew on each call, about 0.6 s of CPU: as much as linting one of our
-templates takes. lint() loads them once and lints as cfnlint.api does, with the same settings;
+cfnlint.api loads every rule anew on each call, about 0.6 s of CPU: more than linting one of our
+templates then takes. lint() loads them once and lints as cfnlint.api does, with the same settings;
 tests/template/test_lint.py holds the two to the same findings.
 """
 
@@ -41,6 +41,8 @@ def lint(template: str, regions: Sequence[str], *, every_rule: bool = True) -> l
     decoded, errors = decode_str(template)
     if errors:
         return list(errors)
+    if decoded is None:
+        return []
     args = ManualArgs(regions=list(regions))
     if every_rule:
         args.update(include_checks=["I"], include_experimental=True)

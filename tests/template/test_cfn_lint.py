@@ -35,7 +35,7 @@ ALLOWED = {
 @cache
 def lint_template(template_json: str) -> tuple[LintMatch, ...]:
     """cfn-lint's findings on a template, all regions (each template is linted once per session)."""
-    from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]  # as in lint.py
+    from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]  # imported where it runs
 
     return tuple(lint(template_json, REGIONS))
 

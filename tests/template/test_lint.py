@@ -49,6 +49,7 @@ TEMPLATE = json.dumps(
 
 
 def described(matches: list[Any]) -> list[tuple[str, str, str]]:
+    """Each finding as (rule id, path, message), sorted."""
     return sorted((m.rule.id, json.dumps(m.path), m.message) for m in matches)
 
 

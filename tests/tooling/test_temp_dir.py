@@ -1,7 +1,8 @@
-"""tests/conftest.py: what the tests' processes write to the temp dir goes when the tests end."""
+"""What the tests' processes write to the temp dir goes when the tests end (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,15 +13,25 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
-from tests.conftest import ROOT
+from standins.response_endpoint import ResponseEndpoint
+from tests.conftest import ROOT, TEMP_ROOT
 
-PRINT_CHILDREN_TEMP_DIR = "import os, tests.conftest; print(os.environ['TMPDIR'])"
+# A process that loads the conftest, as a worker does, and synthesizes an App given no outdir.
+CHILD = """
+import json, os, tempfile
+import tests.conftest
+from aws_cdk import App, Stack
+app = App()
+Stack(app, "Stack")
+app.synth()
+print(json.dumps([os.environ["TMPDIR"], tempfile.gettempdir(), app.outdir]))
+"""
 
 
 def test_temp_dir_of_children_apart_from_this_processes() -> None:
     children = Path(os.environ["TMPDIR"])
     assert children.is_dir()
-    assert children != Path(tempfile.gettempdir())
+    assert Path(tempfile.gettempdir()) == Path(os.environ[TEMP_ROOT]) == children.parent
 
 
 def test_temp_dir_cdk_writes_an_app_without_outdir_into_the_childrens() -> None:
@@ -28,18 +39,29 @@ def test_temp_dir_cdk_writes_an_app_without_outdir_into_the_childrens() -> None:
     stack = Stack(app, "Stack")
     sns.Topic(stack, "Topic")
     Template.from_stack(stack)
-    assert Path(app.outdir).parent == Path(os.environ["TMPDIR"])
+    assert Path(app.outdir).resolve().parent == Path(os.environ["TMPDIR"]).resolve()
 
 
-def test_temp_dir_of_children_removed_when_the_process_exits() -> None:
+def test_temp_dir_of_children_and_cdk_outdir_removed_when_the_process_exits() -> None:
     printed = subprocess.run(
-        [sys.executable, "-c", PRINT_CHILDREN_TEMP_DIR],
+        [sys.executable, "-c", CHILD],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
-    ).stdout.strip()
-    assert printed.startswith(os.environ["TMPDIR"])  # this process's children's, then its own
-    assert "contact-streaming-tests-" in printed
-    assert not Path(printed).exists()
+        timeout=120,
+    ).stdout.splitlines()[-1]
+    children, own, outdir = (Path(path) for path in json.loads(printed))
+    assert own == Path(os.environ[TEMP_ROOT])  # its own temp files stay where they were
+    assert children.parent == own
+    assert outdir.resolve().parent == children.resolve()
+    assert not children.exists()
+
+
+def test_response_endpoint_stopped_leaves_no_folder() -> None:
+    endpoint = ResponseEndpoint().start()
+    try:
+        assert endpoint.ca_file.is_file()
+    finally:
+        endpoint.stop()
+    assert not endpoint.folder.exists()
