@@ -33,10 +33,11 @@ TEMP_ROOT = "CONTACT_STREAMING_TESTS_TEMP_ROOT"
 def give_children_a_temp_dir() -> None:
     """Give the processes this one starts (jsii's Node among them) a temp dir removed at exit.
 
-    CDK writes the assembly of an App given no outdir into a new folder of the temp dir and never
-    removes it: about 270 folders each `make check`. This process's own temp files (a failed
-    engine's logs among them) stay in the temp dir it started with, and so do an xdist worker's,
-    though the controller started it with the controller's children's TMPDIR.
+    CDK writes the assembly of an App given no outdir into a new folder of the temp dir, and
+    removes it when Node exits, but not when the run is interrupted (Ctrl-C sends SIGINT to Node
+    too): each interrupted `make check` left up to about 270. This process's own temp files (a
+    failed engine's logs among them) stay in the temp dir it started with, and so do an xdist
+    worker's, though the controller started it with the controller's children's TMPDIR.
     """
     root = os.environ.setdefault(TEMP_ROOT, tempfile.gettempdir())
     tempfile.tempdir = root

@@ -16,15 +16,19 @@ from aws_cdk.assertions import Template
 from standins.response_endpoint import ResponseEndpoint
 from tests.conftest import ROOT, TEMP_ROOT
 
-# A process that loads the conftest, as a worker does, and synthesizes an App given no outdir.
+# A process that loads the conftest, as a worker does, synthesizes an App given no outdir, and is
+# interrupted as Ctrl-C interrupts a run: its process group (Node too) gets SIGINT. CDK removes
+# the folders it made when Node exits, but not then.
 CHILD = """
-import json, os, tempfile
+import json, os, signal, tempfile, time
 import tests.conftest
 from aws_cdk import App, Stack
 app = App()
 Stack(app, "Stack")
 app.synth()
-print(json.dumps([os.environ["TMPDIR"], tempfile.gettempdir(), app.outdir]))
+print(json.dumps([os.environ["TMPDIR"], tempfile.gettempdir(), app.outdir]), flush=True)
+os.killpg(0, signal.SIGINT)
+time.sleep(10)
 """
 
 
@@ -42,16 +46,17 @@ def test_temp_dir_cdk_writes_an_app_without_outdir_into_the_childrens() -> None:
     assert Path(app.outdir).resolve().parent == Path(os.environ["TMPDIR"]).resolve()
 
 
-def test_temp_dir_of_children_and_cdk_outdir_removed_when_the_process_exits() -> None:
-    printed = subprocess.run(
+def test_temp_dir_of_children_and_cdk_outdir_removed_when_the_process_is_interrupted() -> None:
+    child = subprocess.run(
         [sys.executable, "-c", CHILD],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
         timeout=120,
-    ).stdout.splitlines()[-1]
-    children, own, outdir = (Path(path) for path in json.loads(printed))
+        start_new_session=True,
+    )
+    assert "KeyboardInterrupt" in child.stderr
+    children, own, outdir = (Path(path) for path in json.loads(child.stdout.splitlines()[-1]))
     assert own == Path(os.environ[TEMP_ROOT])  # its own temp files stay where they were
     assert children.parent == own
     assert outdir.resolve().parent == children.resolve()
