@@ -16,7 +16,9 @@ queues nothing). What the runner does for one block, as Connect's admin guide de
 - Synchronous only. One attempt waits at most InvocationTimeLimitSeconds (1-8, 3 when absent, the
   block's default), all attempts together at most 8 s. A throttled (429) or failed (5xx)
   invocation, and one whose function raised, is retried up to three times within those 8 s; any
-  other error, or an attempt that times out, takes the error branch at once.
+  other error, or an attempt that times out, takes the error branch at once. The 8 s start with
+  the first invocation (Lambda checks its policy inside Invoke; our GetPolicy is not counted).
+  What a timed-out attempt answers in the end is kept (`late_of`), for tests to read.
 - The answer must be a JSON object; with ResponseType STRING_MAP (the default here) a flat object
   of strings. Anything else takes the error branch.
 """
@@ -30,7 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +63,14 @@ class InvalidFlowError(Exception):
 
 
 @dataclass(frozen=True)
+class Try:
+    """One attempt of a block: how long it took, and its error ("" when it was answered)."""
+
+    seconds: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Invocation:
     """One run of an InvokeLambdaFunction block: what was invoked and how it ended."""
 
@@ -72,6 +82,22 @@ class Invocation:
     seconds: float
     error: str = ""
     response: dict[str, Any] = field(default_factory=dict)
+    tries: tuple[Try, ...] = ()
+
+
+@dataclass(frozen=True)
+class LateAnswer:
+    """What an attempt that timed out got in the end, after Connect stopped waiting for it.
+
+    Connect ignores it (the block took its error branch); the local Connect keeps it so that a
+    test can say where the time went: `seconds` from the attempt's start, `answer` the payload
+    or the error.
+    """
+
+    contact_id: str
+    function_arn: str
+    seconds: float
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -201,6 +227,7 @@ class Flows:
             self.start_actions: dict[tuple[str, str], str] = {}
             self.functions: dict[str, list[str]] = {}
             self.invocations: list[Invocation] = []
+            self.late: list[LateAnswer] = []
 
     def invoke_with(self, client: Any) -> None:
         """Invoke functions through this boto3 Lambda client (the local engine's Lambda)."""
@@ -280,31 +307,35 @@ class Flows:
     ) -> Invocation:
         """One InvokeLambdaFunction block: checks, attempts and the answer's validation."""
         arn = str(parameters["LambdaFunctionARN"])
-        started = self.clock()
+        # The time limit covers the invocations only: Lambda checks its policy inside Invoke, and
+        # the local Connect's own GetPolicy beforehand is no part of Connect's wait.
         refusal = self.refusal(instance_id, arn, contact.instance_arn)
+        started = self.clock()
         if refusal:
-            return self.finish(contact, flow_id, arn, ERROR, 0, started, refusal)
+            return self.finish(contact, flow_id, arn, ERROR, [], started, refusal)
         event = flow_event(contact, dict(parameters.get("LambdaInvocationAttributes") or {}))
         limit_s = int(parameters.get("InvocationTimeLimitSeconds", DEFAULT_TIME_LIMIT_S))
         response_type = str(
             (parameters.get("ResponseValidation") or {}).get("ResponseType", STRING_MAP)
         )
-        attempts, error = 0, ""
-        while attempts <= MAX_RETRIES:
+        tries: list[Try] = []
+        error = ""
+        while len(tries) <= MAX_RETRIES:
             left_s = TOTAL_LIMIT_S - (self.clock() - started)
             if left_s <= 0:
                 break
-            attempts += 1
+            began = self.clock()
             answer, error, again = self.attempt(arn, event, min(limit_s, left_s))
+            tries.append(Try(self.clock() - began, error))
             if not error:
                 result = string_map(answer, response_type)
                 if result is None:
                     error = f"the answer is not a valid {response_type}"
                     break
-                return self.finish(contact, flow_id, arn, SUCCESS, attempts, started, "", result)
+                return self.finish(contact, flow_id, arn, SUCCESS, tries, started, "", result)
             if not again:
                 break
-        return self.finish(contact, flow_id, arn, ERROR, attempts, started, error)
+        return self.finish(contact, flow_id, arn, ERROR, tries, started, error)
 
     def refusal(self, instance_id: str, arn: str, instance_arn: str) -> str:
         """Why Connect may not invoke the function for this instance, or ""."""
@@ -322,6 +353,7 @@ class Flows:
 
     def attempt(self, arn: str, event: dict[str, Any], timeout_s: float) -> tuple[Any, str, bool]:
         """One invocation, waited for at most `timeout_s`: (answer, error, retry it)."""
+        began = self.clock()
         pool = ThreadPoolExecutor(max_workers=1)
         future = pool.submit(
             self.lambda_client.invoke,
@@ -332,6 +364,7 @@ class Flows:
         try:
             reply = future.result(timeout=timeout_s)
         except FutureTimeout:
+            self.keep_late_answer(future, arn, event, began)
             return None, f"no answer within {timeout_s:.1f} s", False
         except ClientError as error:
             return None, str(error), retryable(error)
@@ -347,13 +380,30 @@ class Flows:
         except ValueError:
             return None, "the answer is not JSON", False
 
+    def keep_late_answer(
+        self, future: Future[Any], arn: str, event: dict[str, Any], began: float
+    ) -> None:
+        """Record what a timed-out attempt gets once it ends (LateAnswer)."""
+        contact_id = str(event["Details"]["ContactData"]["ContactId"])
+
+        def keep(done: Future[Any]) -> None:
+            try:
+                answer = done.result()["Payload"].read().decode(errors="replace")
+            except Exception as error:  # what the late call ended with is the record
+                answer = f"{type(error).__name__}: {error}"
+            late = LateAnswer(contact_id, arn, self.clock() - began, answer)
+            with self.lock:
+                self.late.append(late)
+
+        future.add_done_callback(keep)
+
     def finish(
         self,
         contact: Contact,
         flow_id: str,
         arn: str,
         outcome: str,
-        attempts: int,
+        tries: list[Try],
         started: float,
         error: str,
         response: dict[str, Any] | None = None,
@@ -364,10 +414,11 @@ class Flows:
             flow_id,
             arn,
             outcome,
-            attempts,
+            len(tries),
             self.clock() - started,
             error,
             response or {},
+            tuple(tries),
         )
         with self.lock:
             self.invocations.append(invocation)
@@ -377,3 +428,8 @@ class Flows:
         """The Lambda blocks run for one contact, in order."""
         with self.lock:
             return [i for i in self.invocations if i.contact_id == contact_id]
+
+    def late_of(self, contact_id: str) -> list[LateAnswer]:
+        """The late answers to one contact's timed-out attempts, as they came."""
+        with self.lock:
+            return [a for a in self.late if a.contact_id == contact_id]

@@ -119,17 +119,23 @@ class Runner:
 
 
 def files_holding(folder: Path, secrets: list[str]) -> list[str]:
-    """The files under `folder` that hold any of `secrets` (files over 4 MB are skipped)."""
+    """The files under `folder` that hold any of `secrets` (files over 4 MB are skipped).
+
+    A run deletes folders while this looks: os.walk passes over a folder gone before it is listed
+    (Path.rglob raises FileNotFoundError there), and a file gone before it is read is passed over.
+    """
     found = []
-    for path in folder.rglob("*"):
-        try:
-            if not path.is_file() or path.stat().st_size > 4 << 20:
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = Path(parent, name)
+            try:
+                if not path.is_file() or path.stat().st_size > 4 << 20:
+                    continue
+                data = path.read_bytes()
+            except OSError:
                 continue
-            data = path.read_bytes()
-        except OSError:
-            continue  # deleted while we looked
-        if any(secret.encode() in data for secret in secrets):
-            found.append(str(path))
+            if any(secret.encode() in data for secret in secrets):
+                found.append(str(path))
     return found
 
 

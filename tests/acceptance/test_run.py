@@ -6,9 +6,11 @@ left behind (nothing) and where its tokens went (nowhere).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,7 +138,9 @@ def test_acceptance_flow_chat_streamed_by_flow_function_then_disassociated(
     session: Session, played: Played
 ) -> None:
     (invocation,) = session.connect.flows.invocations_of(played.flow_contact_id)
-    assert (invocation.function_arn, invocation.outcome) == (FLOW_FUNCTION_ARN, "Success")
+    # On a failure, each attempt's time and error, and what a timed-out attempt got in the end.
+    seen = (invocation, session.connect.flows.late_of(played.flow_contact_id))
+    assert (invocation.function_arn, invocation.outcome) == (FLOW_FUNCTION_ARN, "Success"), seen
     assert invocation.response["streaming"] == "started"
     (stream,) = [
         s for s in session.connect.streams.values() if s.contact_id == played.flow_contact_id
@@ -199,3 +203,22 @@ def test_files_holding_finds_a_secret_written_in_a_nested_file(tmp_path: Path) -
         str(tmp_path / "cdk.out" / "outputs.json")
     ]
     assert files_holding(tmp_path, ["connection-xyz"]) == []
+
+
+def test_files_holding_folder_deleted_while_looking_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cdk.out" / "asset").mkdir(parents=True)
+    (tmp_path / "cdk.out" / "outputs.json").write_text('{"x": "participant-abc"}')
+    gone = tmp_path / "cdk.out" / "asset"
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path) == gone:  # listed in its parent, deleted before it is listed itself
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert files_holding(tmp_path, ["participant-abc"]) == [
+        str(tmp_path / "cdk.out" / "outputs.json")
+    ]

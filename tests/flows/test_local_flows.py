@@ -97,8 +97,10 @@ class ScriptedLambda:
     policy: dict[str, Any] | None = field(default_factory=lambda: ALLOWED)
     steps: list[Step] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    on_get_policy: Callable[[], None] = lambda: None
 
     def get_policy(self, FunctionName: str) -> dict[str, str]:  # noqa: N803 - boto3's name
+        self.on_get_policy()
         if self.policy is None:
             raise client_error("ResourceNotFoundException", 404, "GetPolicy")
         return {"Policy": json.dumps(self.policy)}
@@ -267,6 +269,7 @@ def test_flow_error_after_three_retries_takes_error_branch(world: World) -> None
     (invocation,) = world.connect.flows.invocations_of(contact_id)
     assert (invocation.outcome, invocation.attempts) == ("Error", 4)
     assert len(world.function.events) == 4
+    assert [t.error.split(":")[0] for t in invocation.tries] == ["the function failed"] * 4
 
 
 def test_flow_access_denied_not_retried(world: World) -> None:
@@ -285,6 +288,34 @@ def test_flow_slow_function_stops_waiting_at_time_limit_not_retried(world: World
     assert (invocation.outcome, invocation.attempts) == ("Error", 1)
     assert 1.0 <= invocation.seconds < 3.0
     assert waited < 3.0
+    (attempt,) = invocation.tries
+    assert attempt.error == "no answer within 1.0 s"
+
+
+def test_flow_slow_function_late_answer_kept_outcome_still_error(world: World) -> None:
+    world.function.steps = [slow(1.5)]
+    contact_id = world.chat(world.flow(invoke(InvocationTimeLimitSeconds="1")))
+    deadline = time.monotonic() + 10
+    while not world.connect.flows.late_of(contact_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (late,) = world.connect.flows.late_of(contact_id)
+    assert (late.function_arn, json.loads(late.answer)) == (FUNCTION, {"late": "yes"})
+    assert 1.5 <= late.seconds < 10
+    (invocation,) = world.connect.flows.invocations_of(contact_id)
+    assert (invocation.outcome, invocation.response) == ("Error", {})
+
+
+def test_flow_time_limit_counts_invocations_not_local_policy_check(world: World) -> None:
+    now = [0.0]
+    world.connect.flows.clock = lambda: now[0]
+
+    def slow_policy_check() -> None:
+        now[0] += 9.0  # longer than the block's whole limit
+
+    world.function.on_get_policy = slow_policy_check
+    contact_id = world.chat(world.flow(invoke()))
+    (invocation,) = world.connect.flows.invocations_of(contact_id)
+    assert (invocation.outcome, invocation.attempts, invocation.seconds) == ("Success", 1, 0.0)
 
 
 def test_flow_string_map_answer_nested_takes_error_branch(world: World) -> None:
