@@ -243,7 +243,8 @@ def test_flow_widget_chats_in_burst_streamed_or_reported_by_function_messages_in
     answers = {}
     for chat in chats:
         (invocation,) = session.connect.flows.invocations_of(chat["ContactId"])
-        assert invocation.outcome == "Success", invocation
+        late = session.connect.flows.late_of(chat["ContactId"])
+        assert invocation.outcome == "Success", (invocation, late)
         answers[chat["ContactId"]] = invocation.response
     streamed = [c for c in chats if answers[c["ContactId"]]["streaming"] == "started"]
     for chat in chats:
