@@ -221,7 +221,10 @@ class Flows:
         self.reset()
 
     def reset(self) -> None:
-        """Forget flow contents, associations and invocations (not the Lambda client)."""
+        """Forget flow contents, associations, invocations and late answers (not the client).
+
+        A timed-out attempt of before the reset that ends after it records into the old list.
+        """
         with self.lock:
             self.contents: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
             self.start_actions: dict[tuple[str, str], str] = {}
@@ -385,15 +388,20 @@ class Flows:
     ) -> None:
         """Record what a timed-out attempt gets once it ends (LateAnswer)."""
         contact_id = str(event["Details"]["ContactData"]["ContactId"])
+        with self.lock:
+            kept = self.late
 
         def keep(done: Future[Any]) -> None:
             try:
-                answer = done.result()["Payload"].read().decode(errors="replace")
+                reply = done.result()
+                answer = reply["Payload"].read().decode(errors="replace")
+                if reply.get("FunctionError"):
+                    answer = f"FunctionError {reply['FunctionError']}: {answer}"
             except Exception as error:  # what the late call ended with is the record
                 answer = f"{type(error).__name__}: {error}"
             late = LateAnswer(contact_id, arn, self.clock() - began, answer)
             with self.lock:
-                self.late.append(late)
+                kept.append(late)
 
         future.add_done_callback(keep)
 

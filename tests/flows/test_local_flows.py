@@ -305,6 +305,36 @@ def test_flow_slow_function_late_answer_kept_outcome_still_error(world: World) -
     assert (invocation.outcome, invocation.response) == ("Error", {})
 
 
+def test_flow_retries_end_when_8_seconds_are_up(world: World) -> None:
+    now = [0.0]
+    world.connect.flows.clock = lambda: now[0]
+
+    def failing_in_3_seconds() -> dict[str, Any]:
+        now[0] += 3.0
+        return failing()
+
+    world.function.steps = [failing_in_3_seconds] * 5
+    contact_id = world.chat(world.flow(invoke()))
+    (invocation,) = world.connect.flows.invocations_of(contact_id)
+    # Attempts start at 0, 3 and 6 s; at 9 s the block's 8 s are up, one retry short of three.
+    assert (invocation.outcome, invocation.attempts, invocation.seconds) == ("Error", 3, 9.0)
+    assert len(world.function.events) == 3
+
+
+def test_flow_slow_function_late_error_kept_as_function_error(world: World) -> None:
+    def late_failure() -> dict[str, Any]:
+        time.sleep(1.5)
+        return failing()
+
+    world.function.steps = [late_failure]
+    contact_id = world.chat(world.flow(invoke(InvocationTimeLimitSeconds="1")))
+    deadline = time.monotonic() + 10
+    while not world.connect.flows.late_of(contact_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (late,) = world.connect.flows.late_of(contact_id)
+    assert late.answer == "FunctionError Unhandled: {}"
+
+
 def test_flow_time_limit_counts_invocations_not_local_policy_check(world: World) -> None:
     now = [0.0]
     world.connect.flows.clock = lambda: now[0]
