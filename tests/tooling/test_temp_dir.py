@@ -18,9 +18,12 @@ from tests.conftest import ROOT, TEMP_ROOT
 
 # A process that loads the conftest, as a worker does, synthesizes an App given no outdir, and is
 # interrupted as Ctrl-C interrupts a run: its process group (Node too) gets SIGINT. CDK removes
-# the folders it made when Node exits, but not then.
+# the folders it made when Node exits, but not then. The child is started with SIGINT ignored, as
+# a shell's background job is (the test once failed so), and takes it back as Python at a
+# terminal has it; Node takes back every signal's default itself.
 CHILD = """
 import json, os, signal, tempfile, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import tests.conftest
 from aws_cdk import App, Stack
 app = App()
@@ -48,7 +51,7 @@ def test_temp_dir_cdk_writes_an_app_without_outdir_into_the_childrens() -> None:
 
 def test_temp_dir_of_children_and_cdk_outdir_removed_when_the_process_is_interrupted() -> None:
     child = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        ["sh", "-c", 'trap "" INT; exec "$0" -c "$1"', sys.executable, CHILD],
         cwd=ROOT,
         capture_output=True,
         text=True,
