@@ -147,6 +147,25 @@ def test_flow_handler_lost_answer_retried_one_stream(
     assert len(connect.calls_of(START)) == 2
 
 
+def test_flow_handler_every_answer_lost_failed_yet_streaming_then_same_block_gets_its_id(
+    connect: ConnectStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Connect started the stream but no answer came back in time: the function can only say it
+    # failed, with the network's reason; the same block again finds the stream by its token.
+    monkeypatch.setattr(flow_handler, "BUDGET_S", 3.0)
+    connect.script(START, *[Fault("drop", after_effect=True)] * 20)
+    contact_id = new_chat(connect)
+    lost = invoke(contact_id, LambdaContext(timeout_s=60))
+    (stream,) = connect.active_streams()
+    assert (lost["streaming"], lost["streamingId"]) == ("failed", "")
+    assert lost["reason"] == "ConnectionClosedError"
+    with connect.lock:
+        connect.faults.clear()
+    again = invoke(contact_id, LambdaContext(timeout_s=60))
+    assert again == {"streaming": "started", "streamingId": stream.streaming_id, "reason": ""}
+    assert connect.active_streams() == [stream]
+
+
 def test_flow_handler_no_credentials_failed_at_once_without_call(
     connect: ConnectStandIn,
     context: LambdaContext,
