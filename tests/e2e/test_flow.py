@@ -88,31 +88,35 @@ def busy_backend(session: Session, topic_arn: str, until: Callable[[], bool]) ->
             thread.join(timeout=5)
 
 
-def invoke_again(session: Session, function_arn: str, contact_id: str) -> dict[str, str]:
-    """The function invoked as the flow's block invokes it, for a chat of the instance."""
-    client = session.settings.client(
+def lambda_client(session: Session) -> Any:
+    """The engine's Lambda, one attempt per call, waiting as long as a cold start may take."""
+    return session.settings.client(
         "lambda", Config(read_timeout=60, retries={"total_max_attempts": 1})
     )
-    chat = Contact(instance_arn(REGION, INSTANCE_ID), contact_id, contact_id)
-    answer = client.invoke(FunctionName=function_arn, Payload=json.dumps(flow_event(chat, {})))
+
+
+def invoke_function(client: Any, function_arn: str, contact: Contact) -> dict[str, str]:
+    """The function invoked as a flow's block invokes it, for `contact`: its answer."""
+    answer = client.invoke(FunctionName=function_arn, Payload=json.dumps(flow_event(contact, {})))
     return dict(json.loads(answer["Payload"].read()))
+
+
+def invoke_again(session: Session, function_arn: str, contact_id: str) -> dict[str, str]:
+    """The function invoked again for a chat of the instance, as a second block would."""
+    chat = Contact(instance_arn(REGION, INSTANCE_ID), contact_id, contact_id)
+    return invoke_function(lambda_client(session), function_arn, chat)
 
 
 def warm_up(session: Session, function_arn: str, count: int) -> None:
     """`count` concurrent invocations with a voice contact (the function skips it), so that the
     burst finds warm workers: the test is about throttling, not the engine's cold starts."""
-    client = session.settings.client(
-        "lambda", Config(read_timeout=60, retries={"total_max_attempts": 1})
-    )
+    client = lambda_client(session)
     voice = Contact(instance_arn(REGION, INSTANCE_ID), "warm-up", "warm-up", channel="VOICE")
-    payload = json.dumps(flow_event(voice, {})).encode()
     with ThreadPoolExecutor(max_workers=count) as pool:
         answers = list(
-            pool.map(
-                lambda _: client.invoke(FunctionName=function_arn, Payload=payload), range(count)
-            )
+            pool.map(lambda _: invoke_function(client, function_arn, voice), range(count))
         )
-    assert [json.loads(a["Payload"].read())["streaming"] for a in answers] == ["skipped"] * count
+    assert [answer["streaming"] for answer in answers] == ["skipped"] * count
 
 
 @dataclass

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from standins.aws import ACCESS_KEY, ACCOUNT, REGION, SECRET_KEY, SESSION_TOKEN
 from standins.connect import ConnectStandIn, instance_arn
-from standins.flows import allows_connect
+from standins.flows import LateAnswer, allows_connect
 
 INSTANCE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 QUEUE_FLOW_ID = "c0ffee00-1234-4abc-9def-0123456789ab"
@@ -292,13 +292,19 @@ def test_flow_slow_function_stops_waiting_at_time_limit_not_retried(world: World
     assert attempt.error == "no answer within 1.0 s"
 
 
-def test_flow_slow_function_late_answer_kept_outcome_still_error(world: World) -> None:
-    world.function.steps = [slow(1.5)]
-    contact_id = world.chat(world.flow(invoke(InvocationTimeLimitSeconds="1")))
+def late_answer(world: World, contact_id: str) -> LateAnswer:
+    """The one late answer to a contact's timed-out attempt, waited for (at most 10 s)."""
     deadline = time.monotonic() + 10
     while not world.connect.flows.late_of(contact_id) and time.monotonic() < deadline:
         time.sleep(0.05)
     (late,) = world.connect.flows.late_of(contact_id)
+    return late
+
+
+def test_flow_slow_function_late_answer_kept_outcome_still_error(world: World) -> None:
+    world.function.steps = [slow(1.5)]
+    contact_id = world.chat(world.flow(invoke(InvocationTimeLimitSeconds="1")))
+    late = late_answer(world, contact_id)
     assert (late.function_arn, json.loads(late.answer)) == (FUNCTION, {"late": "yes"})
     assert 1.5 <= late.seconds < 10
     (invocation,) = world.connect.flows.invocations_of(contact_id)
@@ -328,10 +334,7 @@ def test_flow_slow_function_late_error_kept_as_function_error(world: World) -> N
 
     world.function.steps = [late_failure]
     contact_id = world.chat(world.flow(invoke(InvocationTimeLimitSeconds="1")))
-    deadline = time.monotonic() + 10
-    while not world.connect.flows.late_of(contact_id) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (late,) = world.connect.flows.late_of(contact_id)
+    late = late_answer(world, contact_id)
     assert late.answer == "FunctionError Unhandled: {}"
 
 
